@@ -1,0 +1,63 @@
+package dev.plugboard.api;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Router-level rules that hold for every response, JAX-RS or not: an {@code X-Request-Id} (the
+ * caller's when it is sane), a JSON 413 for oversized bodies, and a JSON 404 for unknown routes.
+ */
+@ApplicationScoped
+public class HttpHygiene {
+
+  public static final String REQUEST_ID = "X-Request-Id";
+  public static final long MAX_BODY_BYTES = 1024 * 1024;
+  private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
+
+  void install(@Observes Router router) {
+    router.route().order(Integer.MIN_VALUE).handler(this::first);
+    router.route().order(Integer.MAX_VALUE).handler(HttpHygiene::unknownRoute);
+  }
+
+  private void first(RoutingContext ctx) {
+    String given = ctx.request().getHeader(REQUEST_ID);
+    String id = given != null && SANE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader(REQUEST_ID, id);
+    String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null && tooLarge(length)) {
+      ctx.response().putHeader("Connection", "close");
+      json(ctx, 413, "payload_too_large", "request body over 1 MiB");
+      return;
+    }
+    ctx.next();
+  }
+
+  private static boolean tooLarge(String length) {
+    try {
+      return Long.parseLong(length.trim()) > MAX_BODY_BYTES;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static void unknownRoute(RoutingContext ctx) {
+    json(ctx, 404, "not_found", "no such resource");
+  }
+
+  /** Writes the error envelope directly (for places outside JAX-RS). */
+  public static void json(RoutingContext ctx, int status, String code, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(io.vertx.core.json.JsonObject.of("error", code, "message", message).encode());
+  }
+}

@@ -1,0 +1,380 @@
+package dev.plugboard.connection;
+
+import dev.plugboard.api.ApiException;
+import dev.plugboard.api.Times;
+import dev.plugboard.connection.ConnectionViews.CreateRequest;
+import dev.plugboard.connection.ConnectionViews.ListView;
+import dev.plugboard.connection.ConnectionViews.ResolvedView;
+import dev.plugboard.connection.ConnectionViews.UpdateRequest;
+import dev.plugboard.credential.CredentialService;
+import dev.plugboard.credential.HeadersInput;
+import dev.plugboard.tenancy.Caller;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/** The rules of connections: validation, visibility, writes, and resolution for runtimes. */
+@ApplicationScoped
+public class ConnectionService {
+
+  private static final Logger LOG = Logger.getLogger(ConnectionService.class);
+  static final Set<String> AUTH_METHODS = Set.of("url", "apikey", "headers", "oauth");
+  static final Set<String> TRANSPORTS = Set.of("http", "sse");
+  private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+  static final int MAX_NAME = 200;
+  static final int MAX_URL = 2048;
+
+  /** Visible to a caller: own personal rows; shared rows while sharing is on (always to their creator). */
+  private static final String VISIBLE =
+      "c.teamId = :team and ((c.shared = false and c.userId = :user)"
+          + " or (c.shared = true and (:sharing = true or c.createdBy = :user)))";
+
+  @Inject EntityManager em;
+  @Inject CredentialService credentials;
+  @Inject Event<ConnectionEvents.Deleting> deleting;
+  @Inject Event<ConnectionEvents.Deleted> deleted;
+  @Inject Instance<CredentialResolver> resolvers;
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  public ListView list(Caller caller, String type, int limit, long offset) {
+    String typeClause = type == null ? "" : " and c.type = :type";
+    var count = em.createQuery("select count(c) from Connection c where " + VISIBLE + typeClause, Long.class);
+    var page =
+        em.createQuery(
+            "select c from Connection c where " + VISIBLE + typeClause + " order by c.createdAt desc, c.id desc",
+            Connection.class);
+    for (var q : List.of(count, page)) {
+      q.setParameter("team", caller.teamId())
+          .setParameter("user", caller.userId())
+          .setParameter("sharing", caller.connectionsSharing());
+      if (type != null) {
+        q.setParameter("type", type);
+      }
+    }
+    long total = count.getSingleResult();
+    List<Connection> rows =
+        offset >= total ? List.of() : page.setFirstResult((int) offset).setMaxResults(limit).getResultList();
+    return new ListView(views(rows), total, limit, offset);
+  }
+
+  public ConnectionView get(Caller caller, UUID id) {
+    Connection c = visible(caller, id, false);
+    return view(c);
+  }
+
+  public Map<String, String> maskedCredentials(Caller caller, UUID id) {
+    Connection c = visible(caller, id, false);
+    return credentials.maskedHeaders(c.id);
+  }
+
+  /** The connection as a runtime uses it, secrets decrypted. Never log the result. */
+  public Optional<ResolvedView> resolve(UUID id) {
+    Connection c = Connection.findById(id);
+    if (c == null) {
+      return Optional.empty();
+    }
+    Map<String, String> headers = new LinkedHashMap<>(credentials.resolvedHeaders(c.id));
+    for (CredentialResolver r : resolvers) {
+      r.contribute(c, headers);
+    }
+    return Optional.of(new ResolvedView(c.serverUrl, c.transportType, headers));
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  @Transactional
+  public ConnectionView create(Caller caller, CreateRequest in) {
+    if (in == null) {
+      throw ApiException.validation("body", "a JSON object is required");
+    }
+    String name = requireName(in.name());
+    String provider = require("provider", in.provider());
+    if (!"user".equals(provider)) {
+      throw ApiException.validation(
+          "provider",
+          "must be \"user\"; native and composio connections are created through "
+              + "/v1/connections/oauth/native/{provider}/start and /v1/connections/composio/start");
+    }
+    String authMethod = require("auth_method", in.authMethod());
+    checkAuthMethod(authMethod);
+    String serverUrl = checkUrl("server_url", require("server_url", in.serverUrl()));
+    String type = in.type() == null ? "custom_mcp" : in.type();
+    if (!SLUG.matcher(type).matches()) {
+      throw ApiException.validation("type", "must be a lowercase slug such as custom_mcp");
+    }
+    String transport = in.transportType() == null ? "http" : in.transportType();
+    if (!TRANSPORTS.contains(transport)) {
+      throw ApiException.validation("transport_type", "must be one of http, sse");
+    }
+    UUID customIntegrationId = optionalUuid("custom_integration_id", in.customIntegrationId());
+    HeadersInput headers = in.headers() == null ? new HeadersInput(Map.of(), Map.of()) : in.headers();
+    CredentialService.validate(headers, false);
+    checkHeadersFit(authMethod, headers.secretOrEmpty().size(), headers.plaintextOrEmpty().size());
+
+    Connection c = new Connection();
+    c.id = UUID.randomUUID();
+    c.teamId = caller.teamId();
+    c.userId = caller.userId();
+    c.createdBy = caller.userId();
+    c.name = name;
+    c.type = type;
+    c.provider = provider;
+    c.serverUrl = serverUrl;
+    c.transportType = transport;
+    c.authMethod = authMethod;
+    c.customIntegrationId = customIntegrationId;
+    c.shared = false;
+    c.createdAt = Times.now();
+    c.updatedAt = c.createdAt;
+    c.persist();
+    credentials.replaceHeaders(c.id, headers);
+    em.flush();
+    return view(c);
+  }
+
+  /**
+   * Creates a connection on behalf of an upper package (OAuth callback, Composio finalize) in the
+   * caller's transaction. Fields not set by {@code spec} take the defaults of a personal connection.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Connection createManaged(UUID teamId, UUID userId, java.util.function.Consumer<Connection> spec) {
+    Connection c = new Connection();
+    c.id = UUID.randomUUID();
+    c.teamId = teamId;
+    c.userId = userId;
+    c.createdBy = userId;
+    c.transportType = "http";
+    c.shared = false;
+    c.createdAt = Times.now();
+    c.updatedAt = c.createdAt;
+    spec.accept(c);
+    c.persist();
+    return c;
+  }
+
+  /** Finds a connection a caller may write to (the reconnect path of the OAuth engine), locked. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Connection writable(Caller caller, UUID id) {
+    return visible(caller, id, true);
+  }
+
+  @Transactional
+  public ConnectionView update(Caller caller, UUID id, UpdateRequest in, Set<String> present) {
+    Connection c = visible(caller, id, true);
+    if (in == null || present.isEmpty()) {
+      return view(c);
+    }
+    if (present.contains("name")) {
+      c.name = requireName(in.name());
+    }
+    boolean wasOauth = "oauth".equals(c.authMethod);
+    if (present.contains("auth_method")) {
+      String authMethod = require("auth_method", in.authMethod());
+      if (!AUTH_METHODS.contains(authMethod)) {
+        throw ApiException.validation("auth_method", "must be one of url, apikey, headers, oauth");
+      }
+      if ("oauth".equals(authMethod) && !wasOauth) {
+        throw ApiException.validation(
+            "auth_method", "a connection becomes oauth only through /v1/connections/oauth/mcp/start");
+      }
+      if (wasOauth && !"oauth".equals(authMethod) && credentials.deleteTokens(c.id)) {
+        c.brokenAt = null;
+        c.brokenReason = null;
+      }
+      c.authMethod = authMethod;
+    }
+    if (present.contains("server_url")) {
+      String url = checkUrl("server_url", require("server_url", in.serverUrl()));
+      if (!url.equals(c.serverUrl) && "oauth".equals(c.authMethod)) {
+        // A token is never sent to a server it was not issued for.
+        credentials.deleteTokens(c.id);
+        c.brokenAt = Times.now();
+        c.brokenReason = "reauthorization_required";
+      }
+      c.serverUrl = url;
+    }
+    if (present.contains("composio_mcp_id")) {
+      c.composioMcpId = in.composioMcpId();
+    }
+    if (present.contains("shared")) {
+      if (in.shared() == null) {
+        throw ApiException.validation("shared", "must be true or false");
+      }
+      setShared(caller, c, in.shared());
+    }
+    if (present.contains("headers")) {
+      if (in.headers() == null) {
+        throw ApiException.validation("headers", "must be an object {plaintext, secret}");
+      }
+      CredentialService.validate(in.headers(), true);
+      credentials.replaceHeaders(c.id, in.headers());
+    }
+    if (present.contains("headers") || present.contains("auth_method")) {
+      em.flush();
+      Map<String, String> masked = credentials.maskedHeaders(c.id);
+      long secrets = masked.values().stream().filter(String::isEmpty).count();
+      checkHeadersFit(c.authMethod, (int) secrets, masked.size() - (int) secrets);
+    }
+    c.updatedAt = Times.now();
+    em.flush();
+    return view(c);
+  }
+
+  private static void setShared(Caller caller, Connection c, boolean shared) {
+    if (shared == c.shared) {
+      return;
+    }
+    if (shared) {
+      if (!caller.connectionsSharing()) {
+        throw new ApiException(403, "sharing_disabled", "the organization's connections sharing setting is off");
+      }
+      c.shared = true;
+      c.userId = null;
+    } else {
+      c.shared = false;
+      c.userId = c.createdBy != null ? c.createdBy : caller.userId();
+    }
+  }
+
+  /** Deletes a connection, its credentials and its triggers in one transaction; then cleans up elsewhere. */
+  public void delete(Caller caller, UUID id) {
+    ConnectionEvents.Deleted event =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  Connection c = visible(caller, id, true);
+                  ConnectionEvents.Deleted snapshot =
+                      new ConnectionEvents.Deleted(
+                          c.id,
+                          c.provider,
+                          c.type,
+                          c.composioMcpId,
+                          c.integrationId,
+                          c.oauthProvider,
+                          credentials.tokens(c.id));
+                  deleting.fire(new ConnectionEvents.Deleting(c.id));
+                  credentials.deleteAll(c.id);
+                  c.delete();
+                  return snapshot;
+                });
+    deleted
+        .fireAsync(event)
+        .exceptionally(
+            e -> {
+              LOG.warnf("post-delete clean-up of connection %s failed: %s", id, e.getClass().getName());
+              return event;
+            });
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /**
+   * The connection if the caller may see it (404 otherwise: existence is never revealed). With
+   * {@code write}, also enforces the write rule for shared connections and locks the row.
+   */
+  private Connection visible(Caller caller, UUID id, boolean write) {
+    var q =
+        em.createQuery("select c from Connection c where c.id = :id and " + VISIBLE, Connection.class)
+            .setParameter("id", id)
+            .setParameter("team", caller.teamId())
+            .setParameter("user", caller.userId())
+            .setParameter("sharing", caller.connectionsSharing());
+    if (write) {
+      q.setLockMode(LockModeType.PESSIMISTIC_WRITE);
+    }
+    Connection c = q.getResultStream().findFirst().orElseThrow(() -> ApiException.notFound("connection"));
+    if (write && c.shared && !caller.userId().equals(c.createdBy) && !caller.isTeamAdmin()) {
+      throw ApiException.forbidden("only the creator of a shared connection or a team admin may change it");
+    }
+    return c;
+  }
+
+  public ConnectionView view(Connection c) {
+    return views(List.of(c)).get(0);
+  }
+
+  private List<ConnectionView> views(List<Connection> rows) {
+    CredentialService.Presence p = credentials.presence(rows.stream().map(c -> c.id).toList());
+    return rows.stream()
+        .map(c -> ConnectionView.of(c, p.withHeaders().contains(c.id), p.withTokens().contains(c.id)))
+        .toList();
+  }
+
+  private static void checkAuthMethod(String authMethod) {
+    if ("oauth".equals(authMethod)) {
+      throw ApiException.validation(
+          "auth_method",
+          "oauth connections are created through POST /v1/connections/oauth/mcp/start "
+              + "(or /v1/connections/oauth/native/{provider}/start)");
+    }
+    if (!AUTH_METHODS.contains(authMethod)) {
+      throw ApiException.validation("auth_method", "must be one of url, apikey, headers, oauth");
+    }
+  }
+
+  private static void checkHeadersFit(String authMethod, int secretCount, int plaintextCount) {
+    if ("apikey".equals(authMethod) && secretCount != 1) {
+      throw ApiException.validation("headers.secret", "auth_method apikey needs exactly one secret header");
+    }
+    if ("headers".equals(authMethod) && secretCount + plaintextCount == 0) {
+      throw ApiException.validation("headers", "auth_method headers needs at least one header");
+    }
+  }
+
+  static String require(String field, String value) {
+    if (value == null) {
+      throw ApiException.validation(field, "is required");
+    }
+    return value;
+  }
+
+  static String requireName(String name) {
+    if (name == null) {
+      throw ApiException.validation("name", "is required");
+    }
+    if (name.isBlank()) {
+      throw ApiException.validation("name", "must not be empty");
+    }
+    if (name.length() > MAX_NAME) {
+      throw ApiException.validation("name", "at most " + MAX_NAME + " characters");
+    }
+    return name;
+  }
+
+  /** An absolute http(s) URL with a host, or a validation error naming {@code field}. */
+  public static String checkUrl(String field, String value) {
+    if (value.length() > MAX_URL) {
+      throw ApiException.validation(field, "at most " + MAX_URL + " characters");
+    }
+    URI uri;
+    try {
+      uri = new URI(value);
+    } catch (Exception e) {
+      throw ApiException.validation(field, "must be an absolute http(s) URL");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+      throw ApiException.validation(field, "must be an absolute http(s) URL");
+    }
+    return value;
+  }
+
+  static UUID optionalUuid(String field, String value) {
+    return value == null ? null : dev.plugboard.api.Ids.parse(field, value);
+  }
+}

@@ -1,0 +1,14 @@
+package dev.plugboard.connection;
+
+import java.util.Map;
+
+/**
+ * Adds the credentials an upper package owns to a connection being resolved for an agent runtime
+ * (a fresh OAuth bearer token, Composio's {@code x-api-key}). Implemented by {@code oauth/} and
+ * {@code composio/}.
+ */
+public interface CredentialResolver {
+
+  /** Adds headers for {@code connection} to {@code headers}, or does nothing if it does not apply. */
+  void contribute(Connection connection, Map<String, String> headers);
+}

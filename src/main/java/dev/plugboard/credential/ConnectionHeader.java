@@ -1,0 +1,24 @@
+package dev.plugboard.credential;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.util.UUID;
+
+/** One header of a connection's header set. Secret values are ciphertext (see {@link Crypto}). */
+@Entity
+@Table(name = "connection_headers")
+public class ConnectionHeader extends PanacheEntityBase {
+  @Id public UUID id;
+  @Column(name = "connection_id", nullable = false) public UUID connectionId;
+  @Column(nullable = false) public String name;
+  @Column(nullable = false) public String value;
+  @Column(nullable = false) public boolean secret;
+  @Column(nullable = false) public int position;
+
+  String aad() {
+    return "connection_headers.value:" + id;
+  }
+}
