@@ -1,0 +1,456 @@
+package dev.plugboard.net;
+
+import dev.plugboard.net.OutboundFailure.Kind;
+import dev.plugboard.net.OutboundPolicy.Target;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one guarded outbound HTTP client for user-supplied URLs (DESIGN §8): every hop vetted by
+ * {@link OutboundPolicy} and dialled at the vetted address (Host and SNI keep the name), at most
+ * {@code max-redirects} redirects each re-vetted, caller headers dropped on a cross-origin hop,
+ * connect and whole-call deadlines, response bodies capped. Blocking API for worker threads.
+ */
+@ApplicationScoped
+public class GuardedHttp {
+
+  /** Headers that may follow a redirect to another origin; every other caller header is dropped. */
+  private static final Set<String> CROSS_ORIGIN_SAFE =
+      Set.of("accept", "content-type", "user-agent", "mcp-protocol-version");
+
+  private final OutboundPolicy policy;
+  private final OutboundConfig config;
+  private final Vertx vertx;
+  private volatile HttpClient client;
+
+  public GuardedHttp(OutboundPolicy policy, Vertx vertx) {
+    this.policy = policy;
+    this.config = policy.config();
+    this.vertx = vertx;
+  }
+
+  /** A request; {@code headers} keep their order; {@code body} may be null. */
+  public record Request(String method, String url, Map<String, String> headers, byte[] body) {
+    public static Request get(String url, Map<String, String> headers) {
+      return new Request("GET", url, headers, null);
+    }
+
+    public static Request post(String url, Map<String, String> headers, String body) {
+      return new Request("POST", url, headers, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+      return method + " " + url + " (headers: " + headers.keySet() + ")";
+    }
+  }
+
+  /** A buffered answer. Header names are lower-case. */
+  public record Response(int status, Map<String, List<String>> headers, byte[] body, String url) {
+    public String header(String name) {
+      List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+      return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    public List<String> headers(String name) {
+      return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+    }
+
+    public String bodyText() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+
+    public String contentType() {
+      String ct = header("content-type");
+      return ct == null ? "" : ct.toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** A deadline for a whole call, shared by its redirects and its body. */
+  public record Deadline(long nanos) {
+    public static Deadline after(java.time.Duration d) {
+      return new Deadline(System.nanoTime() + d.toNanos());
+    }
+
+    public long remainingMillis() {
+      return Math.max(0, TimeUnit.NANOSECONDS.toMillis(nanos - System.nanoTime()));
+    }
+  }
+
+  public Deadline newDeadline() {
+    return Deadline.after(config.totalTimeout());
+  }
+
+  /** Sends a request and buffers the answer (capped), following redirects. */
+  public Response exchange(Request request) throws OutboundFailure {
+    return exchange(request, newDeadline());
+  }
+
+  public Response exchange(Request request, Deadline deadline) throws OutboundFailure {
+    try (Stream s = open(request, deadline)) {
+      return new Response(s.status(), s.headers(), s.readAll(), s.url());
+    }
+  }
+
+  /**
+   * Opens a request whose answer is read incrementally (Server-Sent Events). The stream ends at the
+   * deadline or at the size cap at the latest. Close it when done.
+   */
+  public Stream open(Request request, Deadline deadline) throws OutboundFailure {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("GuardedHttp blocks; call it from a worker thread");
+    }
+    Request current = request;
+    String origin = null;
+    for (int hop = 0; ; hop++) {
+      Target target;
+      try {
+        target = policy.vet(current.url());
+      } catch (UrlNotAllowedException e) {
+        if (hop == 0) {
+          throw e;
+        }
+        throw new OutboundFailure(Kind.REDIRECT_REFUSED, "redirected to a URL the outbound policy refuses");
+      }
+      if (origin != null && !origin.equals(target.origin())) {
+        current = new Request(current.method(), current.url(), sameOriginOnly(current.headers()), current.body());
+      }
+      origin = target.origin();
+      Stream stream = send(target, current, deadline);
+      int status = stream.status();
+      String location = stream.header("location");
+      if (status >= 300 && status < 400 && status != 304 && location != null) {
+        stream.close();
+        if (hop >= config.maxRedirects()) {
+          throw new OutboundFailure(Kind.TOO_MANY_REDIRECTS, "more than " + config.maxRedirects() + " redirects");
+        }
+        String next = target.uri().resolve(URI.create(location.trim())).toString();
+        boolean keepMethod = status == 307 || status == 308;
+        current =
+            keepMethod
+                ? new Request(current.method(), next, current.headers(), current.body())
+                : new Request("GET", next, current.headers(), null);
+        continue;
+      }
+      return stream;
+    }
+  }
+
+  private static Map<String, String> sameOriginOnly(Map<String, String> headers) {
+    Map<String, String> kept = new LinkedHashMap<>();
+    headers.forEach(
+        (k, v) -> {
+          if (CROSS_ORIGIN_SAFE.contains(k.toLowerCase(Locale.ROOT))) {
+            kept.put(k, v);
+          }
+        });
+    return kept;
+  }
+
+  private HttpClient client() {
+    HttpClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        if (client == null) {
+          client =
+              vertx.createHttpClient(
+                  new HttpClientOptions()
+                      .setConnectTimeout((int) config.connectTimeout().toMillis())
+                      .setKeepAlive(true)
+                      .setMaxPoolSize(64)
+                      .setForceSni(true)
+                      .setVerifyHost(true)
+                      .setDecompressionSupported(true));
+        }
+        c = client;
+      }
+    }
+    return c;
+  }
+
+  @PreDestroy
+  void close() {
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  private Stream send(Target target, Request request, Deadline deadline) throws OutboundFailure {
+    long remaining = deadline.remainingMillis();
+    if (remaining <= 0) {
+      throw new OutboundFailure(Kind.TIMEOUT, "no answer within " + config.totalTimeout().toSeconds() + " s");
+    }
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.valueOf(request.method()))
+            .setHost(target.host())
+            .setPort(target.port())
+            .setSsl(target.tls())
+            .setURI(target.pathAndQuery())
+            .setServer(SocketAddress.inetSocketAddress(target.port(), target.address().getHostAddress()))
+            .setFollowRedirects(false);
+    request.headers().forEach(options::putHeader);
+    Stream stream = new Stream(request.url(), config.maxResponseBytes(), deadline);
+    CompletableFuture<HttpClientResponse> head = new CompletableFuture<>();
+    long timer =
+        vertx.setTimer(
+            Math.max(1, remaining),
+            id -> stream.fail(new OutboundFailure(Kind.TIMEOUT, "no answer within " + config.totalTimeout().toSeconds() + " s")));
+    stream.onClose = () -> vertx.cancelTimer(timer);
+    client()
+        .request(options)
+        .onFailure(e -> head.completeExceptionally(e))
+        .onSuccess(
+            req -> {
+              stream.request = req;
+              req.exceptionHandler(head::completeExceptionally);
+              req.response().onSuccess(head::complete).onFailure(head::completeExceptionally);
+              if (request.body() != null) {
+                req.end(Buffer.buffer(request.body()));
+              } else {
+                req.end();
+              }
+            });
+    HttpClientResponse response;
+    try {
+      response = head.get(remaining, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      stream.close();
+      throw new OutboundFailure(Kind.TIMEOUT, "no answer within " + config.totalTimeout().toSeconds() + " s");
+    } catch (ExecutionException e) {
+      stream.close();
+      throw unreachable(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stream.close();
+      throw new OutboundFailure(Kind.UNREACHABLE, "interrupted");
+    }
+    stream.attach(response);
+    return stream;
+  }
+
+  private OutboundFailure unreachable(Throwable cause) {
+    String what = cause == null ? "connection failed" : cause.getClass().getSimpleName();
+    if (cause instanceof java.util.concurrent.TimeoutException
+        || (cause != null && String.valueOf(cause.getMessage()).contains("timed out"))) {
+      return new OutboundFailure(Kind.TIMEOUT, "connection timed out");
+    }
+    if (cause instanceof javax.net.ssl.SSLException) {
+      return new OutboundFailure(Kind.UNREACHABLE, "TLS handshake failed");
+    }
+    if (cause instanceof java.net.ConnectException || what.contains("Connect")) {
+      return new OutboundFailure(Kind.UNREACHABLE, "connection refused");
+    }
+    return new OutboundFailure(Kind.UNREACHABLE, "connection failed (" + what + ")");
+  }
+
+  /** An answer being received: status and headers now, body by lines or whole. */
+  public static final class Stream implements AutoCloseable {
+    private static final Object END = new Object();
+    private final String url;
+    private final int maxBytes;
+    private final Deadline deadline;
+    private final LinkedBlockingQueue<Object> chunks = new LinkedBlockingQueue<>();
+    private final AtomicLong received = new AtomicLong();
+    private volatile HttpClientRequest request;
+    private volatile HttpClientResponse response;
+    private volatile Runnable onClose = () -> {};
+    private volatile boolean closed;
+    private final StringBuilder pending = new StringBuilder();
+    private ByteArrayOutputStream partialLine = new ByteArrayOutputStream();
+    private boolean ended;
+
+    Stream(String url, int maxBytes, Deadline deadline) {
+      this.url = url;
+      this.maxBytes = maxBytes;
+      this.deadline = deadline;
+    }
+
+    void attach(HttpClientResponse r) {
+      this.response = r;
+      r.handler(
+          buf -> {
+            if (received.addAndGet(buf.length()) > maxBytes) {
+              fail(new OutboundFailure(Kind.TOO_LARGE, "answer larger than " + maxBytes + " bytes"));
+            } else {
+              chunks.add(buf.getBytes());
+            }
+          });
+      r.exceptionHandler(e -> fail(new OutboundFailure(Kind.UNREACHABLE, "connection broke while reading")));
+      r.endHandler(v -> chunks.add(END));
+    }
+
+    void fail(OutboundFailure f) {
+      chunks.add(f);
+      HttpClientRequest req = request;
+      if (req != null) {
+        req.reset();
+      }
+    }
+
+    public int status() {
+      return response.statusCode();
+    }
+
+    public String url() {
+      return url;
+    }
+
+    public String header(String name) {
+      return response.getHeader(name);
+    }
+
+    public Map<String, List<String>> headers() {
+      Map<String, List<String>> out = new LinkedHashMap<>();
+      for (String name : response.headers().names()) {
+        out.put(name.toLowerCase(Locale.ROOT), response.headers().getAll(name));
+      }
+      return out;
+    }
+
+    public String contentType() {
+      String ct = header("content-type");
+      return ct == null ? "" : ct.toLowerCase(Locale.ROOT);
+    }
+
+    /** The next chunk of bytes, or null at the end of the body. */
+    private byte[] nextChunk() throws OutboundFailure {
+      if (ended) {
+        return null;
+      }
+      Object next;
+      try {
+        next = chunks.poll(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new OutboundFailure(Kind.UNREACHABLE, "interrupted");
+      }
+      if (next == null) {
+        throw new OutboundFailure(Kind.TIMEOUT, "the answer did not complete in time");
+      }
+      if (next == END) {
+        ended = true;
+        return null;
+      }
+      if (next instanceof OutboundFailure f) {
+        ended = true;
+        throw f;
+      }
+      return (byte[]) next;
+    }
+
+    /** The whole body (capped). */
+    public byte[] readAll() throws OutboundFailure {
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      all.writeBytes(partialLine.toByteArray());
+      partialLine = new ByteArrayOutputStream();
+      byte[] chunk;
+      while ((chunk = nextChunk()) != null) {
+        all.writeBytes(chunk);
+      }
+      return all.toByteArray();
+    }
+
+    /** The next line without its terminator (LF, CRLF or CR), or null at the end of the body. */
+    public String readLine() throws OutboundFailure {
+      while (true) {
+        int nl = indexOfLineEnd(pending);
+        if (nl >= 0) {
+          String line = pending.substring(0, nl);
+          int skip = pending.charAt(nl) == '\r' && nl + 1 < pending.length() && pending.charAt(nl + 1) == '\n' ? 2 : 1;
+          pending.delete(0, nl + skip);
+          return line;
+        }
+        byte[] chunk = nextChunk();
+        if (chunk == null) {
+          flushPartial();
+          if (pending.isEmpty()) {
+            return null;
+          }
+          String last = pending.toString();
+          pending.setLength(0);
+          return last;
+        }
+        appendUtf8(chunk);
+      }
+    }
+
+    // Decode UTF-8 only up to the last complete line end so multi-byte characters split across
+    // chunks stay intact.
+    private void appendUtf8(byte[] chunk) {
+      partialLine.writeBytes(chunk);
+      byte[] bytes = partialLine.toByteArray();
+      int cut = -1;
+      for (int i = bytes.length - 1; i >= 0; i--) {
+        if (bytes[i] == '\n' || bytes[i] == '\r') {
+          cut = i;
+          break;
+        }
+      }
+      if (cut < 0) {
+        return;
+      }
+      pending.append(new String(bytes, 0, cut + 1, StandardCharsets.UTF_8));
+      partialLine = new ByteArrayOutputStream();
+      partialLine.write(bytes, cut + 1, bytes.length - cut - 1);
+    }
+
+    private void flushPartial() {
+      if (partialLine.size() > 0) {
+        pending.append(partialLine.toString(StandardCharsets.UTF_8));
+        partialLine = new ByteArrayOutputStream();
+      }
+    }
+
+    private static int indexOfLineEnd(CharSequence s) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '\n') {
+          return i;
+        }
+        if (c == '\r') {
+          // A CR at the very end may be the first half of CRLF still in flight; wait for more.
+          return i + 1 < s.length() ? i : -1;
+        }
+      }
+      return -1;
+    }
+
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      onClose.run();
+      HttpClientRequest req = request;
+      if (req != null && !ended) {
+        req.reset();
+      }
+    }
+  }
+}
