@@ -266,7 +266,7 @@ public class ConnectionService {
                           c.composioMcpId,
                           c.integrationId,
                           c.oauthProvider,
-                          credentials.tokens(c.id));
+                          tokensForRevocation(c.id));
                   deleting.fire(new ConnectionEvents.Deleting(c.id));
                   credentials.deleteAll(c.id);
                   c.delete();
@@ -279,6 +279,16 @@ public class ConnectionService {
               LOG.warnf("post-delete clean-up of connection %s failed: %s", id, e.getClass().getName());
               return event;
             });
+  }
+
+  /** Deleting must never fail because old tokens cannot be read; revocation is best effort. */
+  private Optional<CredentialService.Tokens> tokensForRevocation(UUID id) {
+    try {
+      return credentials.tokens(id);
+    } catch (RuntimeException e) {
+      LOG.warnf("tokens of connection %s cannot be read (%s); they will not be revoked", id, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   // ---- helpers --------------------------------------------------------------------------------
