@@ -80,6 +80,15 @@ public class ErrorMappers {
     return error(400, "invalid_request", "the request body is not valid JSON for this endpoint");
   }
 
+  /**
+   * A JSON value of the wrong type. Needed because Quarkus' built-in mapper for this more specific
+   * type would otherwise answer its own body (echoing the offending value).
+   */
+  @ServerExceptionMapper
+  public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+    return json(e);
+  }
+
   @ServerExceptionMapper
   public Response violations(ConstraintViolationException e) {
     String message =

@@ -23,8 +23,16 @@ public class ComposioDouble implements QuarkusTestResourceLifecycleManager {
 
   private WireMockServer server;
 
+  /*
+   * Crypto keeps its dev/test key in this system property; the next Quarkus boot in the same JVM
+   * then refuses it as an unknown plugboard.crypto.* property. Clearing it around this class's boot
+   * lets the restricted boot and the ones after it start (each with a fresh generated key).
+   */
+  private static final String GENERATED_CRYPTO_KEY = "plugboard.crypto.generated-key";
+
   @Override
   public Map<String, String> start() {
+    System.clearProperty(GENERATED_CRYPTO_KEY);
     server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
     server.start();
     return Map.of(
@@ -40,6 +48,7 @@ public class ComposioDouble implements QuarkusTestResourceLifecycleManager {
 
   @Override
   public void stop() {
+    System.clearProperty(GENERATED_CRYPTO_KEY);
     if (server != null) {
       server.stop();
     }
