@@ -89,10 +89,16 @@ public class ComposioClient {
     body.putArray("connected_account_ids").add(connectedAccountId);
     JsonNode r = call("generate MCP URL", (api, key) -> api.generateMcpUrls(key, body));
     String url = text(r.path("connected_account_urls").path(0));
-    if (url == null) {
+    if (url != null) {
+      return url;
+    }
+    // Older answers carry only the base URL; the account is then selected by its documented query parameter.
+    String base = text(r.get("mcp_url"));
+    if (base == null) {
       throw ApiException.upstream("Composio generated no MCP URL for the connected account");
     }
-    return url;
+    return base + (base.contains("?") ? "&" : "?") + "connected_account_ids="
+        + java.net.URLEncoder.encode(connectedAccountId, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   public void deleteConnectedAccount(String id) {

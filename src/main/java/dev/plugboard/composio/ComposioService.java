@@ -120,7 +120,7 @@ public class ComposioService {
     }
 
     Account account = composio.connectedAccount(accountId);
-    if (!"ACTIVE".equals(account.status())) {
+    if (!"ACTIVE".equalsIgnoreCase(account.status())) {
       throw ApiException.conflict(
           "connected account " + accountId + " is " + account.status() + ", not ACTIVE; the user must finish authorizing first");
     }

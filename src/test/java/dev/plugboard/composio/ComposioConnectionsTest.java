@@ -334,7 +334,7 @@ class ComposioConnectionsTest {
     Member m = Fixtures.newMember();
     composio.stubFor(
         post(urlEqualTo("/api/v3/connected_accounts"))
-            .willReturn(okJson("{\"id\": \"ca_slow\", \"status\": \"INITIATED\"}").withStatus(201).withFixedDelay(6_000)));
+            .willReturn(okJson("{\"id\": \"ca_slow\", \"status\": \"INITIATED\"}").withStatus(201).withFixedDelay(9_000)));
     m.as()
         .body(Map.of("auth_config_id", "ac_slow", "callback_url", CALLBACK))
         .post("/v1/connections/composio/start")
@@ -494,6 +494,26 @@ class ComposioConnectionsTest {
         .then()
         .statusCode(201)
         .body("composio_mcp_id", equalTo(replacement));
+  }
+
+  @Test
+  void withoutPerAccountUrlsTheBaseUrlIsBoundToTheAccount() {
+    Member m = Fixtures.newMember();
+    String ac = "ac_" + rnd();
+    String ca = startOAuth(m, ac);
+    String server = UUID.randomUUID().toString();
+    stubAccount(ca, "ACTIVE", "linear", ac);
+    stubMcpCreate(server, ac, "linear");
+    String base = composio.baseUrl() + "/composio/server/" + server + "?include_composio_helper_actions=true";
+    composio.stubFor(
+        post(urlEqualTo("/api/v3/mcp/servers/generate"))
+            .willReturn(okJson("{\"mcp_url\": \"%s\", \"connected_account_urls\": [], \"user_ids_url\": []}".formatted(base))));
+    m.as()
+        .body(Map.of("app", "linear", "integration_name", "Linear", "connected_account_id", ca))
+        .post("/v1/connections/composio/finalize")
+        .then()
+        .statusCode(201)
+        .body("server_url", equalTo(base + "&connected_account_ids=" + ca));
   }
 
   @Test
