@@ -73,16 +73,15 @@ MVN="$ROOT/mvnw -B -q -ntp"
 build() { # name pom-dir
   local name=$1 dir=$2
   echo "building $name ..."
-  (cd "$dir" && $MVN package -DskipTests -Dquarkus.package.jar.type=fast-jar >/dev/null)
-  cp -r "$dir/target/quarkus-app" "$WORK/$name-jvm"
   (cd "$dir" && $MVN package -DskipTests -Dquarkus.package.jar.type=aot-jar >/dev/null)
   cp -r "$dir/target/quarkus-app" "$WORK/$name-aot"
+  # fast-jar last: target/ is left as a plain `./mvnw package` leaves it.
+  (cd "$dir" && $MVN package -DskipTests -Dquarkus.package.jar.type=fast-jar >/dev/null)
+  cp -r "$dir/target/quarkus-app" "$WORK/$name-jvm"
 }
 build plugboard "$ROOT"
 build minimal-stack "$ROOT/bench/minimal-app/stack"
 build minimal-bare "$ROOT/bench/minimal-app/bare"
-# Leave the worktree's target/ in its default (fast-jar) state.
-(cd "$ROOT" && $MVN package -DskipTests >/dev/null)
 
 # ---- Running ------------------------------------------------------------------------------------
 JVM_FLAGS=(-XX:+UseSerialGC -XX:MaxRAMPercentage=75)
@@ -112,12 +111,12 @@ launch() {
   PIDS+=("$APP_PID")
 }
 
-# wait_ready port pid -> returns when /q/health/ready answers 200 (bounded: 60 s)
+# wait_ready port pid log -> returns when /q/health/ready answers 200 (bounded: 300 s)
 wait_ready() {
-  local port=$1 pid=$2 deadline=$(( $(now_ms) + 60000 ))
+  local port=$1 pid=$2 log=$3 deadline=$(( $(now_ms) + 300000 ))
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/q/health/ready")" = 200 ]; do
     if ! kill -0 "$pid" 2>/dev/null || [ "$(now_ms)" -gt "$deadline" ]; then
-      echo "app on port $port did not become ready" >&2
+      { echo "app on port $port did not become ready:"; tail -30 "$log"; } >&2
       return 1
     fi
     sleep 0.005
@@ -132,7 +131,7 @@ train() {
   port=$(free_port)
   echo "training the AOT cache of $name ..."
   launch "$name" "$dir" "$port" -XX:AOTCacheOutput=app.aot
-  wait_ready "$port" "$APP_PID"
+  wait_ready "$port" "$APP_PID" "$dir/run.log"
   for _ in $(seq 1 20); do
     curl -s -o /dev/null "http://127.0.0.1:$port/q/health/ready"
     curl -s -o /dev/null "http://127.0.0.1:$port/q/health/live"
@@ -146,19 +145,24 @@ train() {
   [ -s "$dir/app.aot" ] || { echo "no AOT cache for $name:"; tail -20 "$dir/run.log"; exit 1; } >&2
 }
 
-# measure name mode -> prints "ms rss_kb"
+# CPU time (user + system, all threads) the process has used so far, in ms: less sensitive than
+# wall time to other load on a shared machine.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$1/stat"; }
+
+# measure name mode -> prints "ms rss_kb cpu_ms"
 measure() {
-  local name=$1 mode=$2 dir="$WORK/$1-$2" port start ready rss
+  local name=$1 mode=$2 dir="$WORK/$1-$2" port start ready rss cpu
   local extra=()
   [ "$mode" = aot ] && extra=(-XX:AOTCache=app.aot)
   port=$(free_port)
   start=$(now_ms)
   launch "$name" "$dir" "$port" "${extra[@]}"
-  wait_ready "$port" "$APP_PID"
+  wait_ready "$port" "$APP_PID" "$dir/run.log"
   ready=$(now_ms)
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$APP_PID/status")
+  cpu=$(cpu_ms "$APP_PID")
   stop_app "$APP_PID"
-  echo "$((ready - start)) $rss"
+  echo "$((ready - start)) $rss $cpu"
 }
 
 APPS=(plugboard minimal-stack minimal-bare)
@@ -166,13 +170,14 @@ MODES=(jvm aot)
 # Migrates the databases outside the measured runs, then trains the caches.
 for app in "${APPS[@]}"; do train "$app"; done
 
-declare -A MS RSS
+declare -A MS RSS CPU
 for i in $(seq 1 "$RUNS"); do
   for mode in "${MODES[@]}"; do
     for app in "${APPS[@]}"; do
-      read -r ms rss < <(measure "$app" "$mode")
+      read -r ms rss cpu < <(measure "$app" "$mode")
       MS[$app-$mode]+="$ms "
       RSS[$app-$mode]+="$rss "
+      CPU[$app-$mode]+="$cpu "
     done
   done
   echo "run $i/$RUNS done"
@@ -184,19 +189,22 @@ REPORT="$OUT/startup-$STAMP.md"
 {
   echo "# Start-up to first 200 on /q/health/ready ($STAMP)"
   echo
-  echo "$(java -version 2>&1 | head -1); $(nproc) CPUs; PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); median of $RUNS runs; JVM flags: ${JVM_FLAGS[*]}"
+  echo "$(java -version 2>&1 | head -1); $(nproc) CPUs, load average at the end $(cut -d' ' -f1-3 /proc/loadavg); PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); median of $RUNS runs; JVM flags: ${JVM_FLAGS[*]}"
   echo
-  echo "| app | mode | ready ms (median) | RSS MiB (median) | ms runs | ratio ms vs minimal-stack | ratio ms vs minimal-bare | ratio RSS vs minimal-stack | ratio RSS vs minimal-bare |"
-  echo "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |"
+  echo "Ratios are Plugboard (or the row's app) over the reference app in the same mode."
+  echo
+  echo "| app | mode | ready ms | CPU ms to ready | RSS MiB | ready ms, each run | ms / stack | ms / bare | CPU / stack | CPU / bare | RSS / stack | RSS / bare |"
+  echo "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   for mode in "${MODES[@]}"; do
     sms=$(echo "${MS[minimal-stack-$mode]}" | median); bms=$(echo "${MS[minimal-bare-$mode]}" | median)
+    scpu=$(echo "${CPU[minimal-stack-$mode]}" | median); bcpu=$(echo "${CPU[minimal-bare-$mode]}" | median)
     srss=$(echo "${RSS[minimal-stack-$mode]}" | median); brss=$(echo "${RSS[minimal-bare-$mode]}" | median)
     for app in "${APPS[@]}"; do
-      ms=$(echo "${MS[$app-$mode]}" | median); rss=$(echo "${RSS[$app-$mode]}" | median)
-      awk -v a="$app" -v m="$mode" -v ms="$ms" -v rss="$rss" -v runs="${MS[$app-$mode]}" \
-          -v sms="$sms" -v bms="$bms" -v srss="$srss" -v brss="$brss" 'BEGIN {
-        printf "| %s | %s | %d | %.0f | %s | %.2f | %.2f | %.2f | %.2f |\n",
-          a, m, ms, rss / 1024, runs, ms / sms, ms / bms, rss / srss, rss / brss }'
+      ms=$(echo "${MS[$app-$mode]}" | median); rss=$(echo "${RSS[$app-$mode]}" | median); cpu=$(echo "${CPU[$app-$mode]}" | median)
+      awk -v a="$app" -v m="$mode" -v ms="$ms" -v rss="$rss" -v cpu="$cpu" -v runs="${MS[$app-$mode]}" \
+          -v sms="$sms" -v bms="$bms" -v scpu="$scpu" -v bcpu="$bcpu" -v srss="$srss" -v brss="$brss" 'BEGIN {
+        printf "| %s | %s | %d | %d | %.0f | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n",
+          a, m, ms, cpu, rss / 1024, runs, ms / sms, ms / bms, cpu / scpu, cpu / bcpu, rss / srss, rss / brss }'
     done
   done
 } > "$REPORT"
