@@ -4,11 +4,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,9 +19,7 @@ import org.junit.jupiter.api.Test;
 class NativeFriendlinessTest {
 
   private static final JavaClasses MAIN =
-      new ClassFileImporter()
-          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-          .importPackages("dev.plugboard");
+      new ClassFileImporter().importPath(Path.of("target/classes"));
 
   @Test
   void noDynamicClassLoadingOrReflectiveCalls() {
