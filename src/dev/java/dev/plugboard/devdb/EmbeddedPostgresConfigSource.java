@@ -26,7 +26,7 @@ public class EmbeddedPostgresConfigSource implements ConfigSourceFactory {
     List<String> profiles = context.getProfiles();
     boolean devOrTest = profiles.contains("dev") || profiles.contains("test");
     ConfigValue url = context.getValue("quarkus.datasource.jdbc.url");
-    if (!devOrTest || (url != null && url.getValue() != null)) {
+    if (!devOrTest || (url != null && url.getValue() != null) || insideMaven()) {
       return List.of();
     }
     String jdbcUrl = start();
@@ -38,6 +38,14 @@ public class EmbeddedPostgresConfigSource implements ConfigSourceFactory {
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres"),
             50) {});
+  }
+
+  /**
+   * The Maven process itself reads the test profile while generating code; it needs no database,
+   * and one started there would outlive the build. Dev mode and Surefire run in forked JVMs.
+   */
+  private static boolean insideMaven() {
+    return System.getProperty("sun.java.command", "").contains("plexus.classworlds");
   }
 
   /**

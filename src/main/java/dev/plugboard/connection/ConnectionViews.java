@@ -3,6 +3,7 @@ package dev.plugboard.connection;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.plugboard.credential.HeadersInput;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,6 +30,8 @@ public final class ConnectionViews {
       HeadersInput headers,
       @Schema(enumeration = {"http", "sse"}, defaultValue = "http") String transportType) {}
 
+  // Read with ObjectMapper.treeToValue (not a resource parameter): a native image needs it registered.
+  @RegisterForReflection
   @Schema(name = "UpdateConnectionRequest")
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record UpdateRequest(

@@ -1,0 +1,1 @@
+create table item (id uuid primary key, name text not null);
