@@ -290,7 +290,7 @@ public class FlowService {
         throw new Failure(ERROR_CODE.matcher(error).matches() ? error : "server_error");
       }
       if (iss != null && f.issuer != null && !Discovery.sameIssuer(f.issuer, iss)) {
-        LOG.warnf("OAuth flow %s: iss %s does not match the issuer the flow started with", f.id, iss);
+        LOG.warnf("OAuth flow %s: the iss parameter does not match the issuer the flow started with", f.id);
         throw new Failure("issuer_mismatch");
       }
       if (code == null || code.isBlank()) {

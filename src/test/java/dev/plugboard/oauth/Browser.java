@@ -51,7 +51,7 @@ final class Browser {
   static Response deliver(String redirect) {
     URI u = URI.create(redirect);
     assertEquals("/v1/connections/oauth/callback", u.getPath());
-    return given().redirects().follow(false).get(u.getPath() + "?" + u.getRawQuery());
+    return given().urlEncodingEnabled(false).redirects().follow(false).get(u.getPath() + "?" + u.getRawQuery());
   }
 
   /** Consents and delivers: the whole browser round trip. */

@@ -51,6 +51,9 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * Real peers on 127.0.0.1 for the OAuth tests:
  *
+ * <p>The mock parses every authorization request as OpenID Connect, so the MCP servers ask for
+ * {@code openid} among their scopes.
+ *
  * <ul>
  *   <li>mock-oauth2-server (rotating refresh tokens) as authorization server. Each issuer id is a
  *       differently configured server: {@code dcr} (registration endpoint), {@code cimd} (client
@@ -164,7 +167,7 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
       if (!id.equals("noheader")) {
         out.setHeader(
             "WWW-Authenticate",
-            "Bearer error=\"invalid_token\", resource_metadata=\"" + mcpBase + "/.well-known/oauth-protected-resource/" + id + "/mcp\", scope=\"mcp:read\"");
+            "Bearer error=\"invalid_token\", resource_metadata=\"" + mcpBase + "/.well-known/oauth-protected-resource/" + id + "/mcp\", scope=\"openid mcp:read\"");
       } else {
         out.setHeader("WWW-Authenticate", "Bearer");
       }
@@ -228,10 +231,14 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
         return;
       }
       String id = parts[1];
+      if (id.equals("open")) {
+        res.sendError(404);
+        return;
+      }
       ObjectNode doc = JSON.createObjectNode();
       doc.put("resource", id.equals("badres") ? mcpBase + "/other/mcp" : mcpBase + "/" + id + "/mcp");
       doc.putArray("authorization_servers").add(asBase + "/" + issuerIdFor(id));
-      doc.putArray("scopes_supported").add("mcp:read").add("mcp:write");
+      doc.putArray("scopes_supported").add("openid").add("mcp:read").add("mcp:write");
       res.setContentType("application/json");
       res.getWriter().write(doc.toString());
     }

@@ -105,6 +105,13 @@ class OAuthSecurityTest {
         given().redirects().follow(false).get("/v1/connections/oauth/callback?error=%3Cscript%3E&state=" + odd);
     assertEquals("http://app.localhost/done?status=error&error=server_error", weird.header("Location"));
 
+    // The mock redeems any code; play an authorization server that refuses this one.
+    OAuthPeers.wiremock.stubFor(
+        com.github.tomakehurst.wiremock.client.WireMock.post(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/default/token"))
+            .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("code=not-a-code"))
+            .atPriority(1)
+            .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json").withBody("{\"error\":\"invalid_grant\"}")));
     String bad = Browser.query(start(m, Map.of("return_url", "http://app.localhost/done"))).get("state");
     Response exchange = given().redirects().follow(false).get("/v1/connections/oauth/callback?code=not-a-code&state=" + bad);
     assertEquals("http://app.localhost/done?status=error&error=token_exchange_failed", exchange.header("Location"));
