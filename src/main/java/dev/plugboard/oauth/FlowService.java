@@ -306,9 +306,24 @@ public class FlowService {
       UUID id = persist(c, r.granted());
       LOG.infof("OAuth flow %s finished: connection %s", f.id, id);
       return finish(f, Map.of("status", "success", "connection_id", id.toString()), "The connection is ready. You can close this window.");
-    } catch (Failure e) {
-      return finish(f, Map.of("status", "error", "error", e.code), "The connection failed (" + e.code + "). You can close this window and try again.");
+    } catch (RuntimeException e) {
+      String error = failureCode(e);
+      if (error == null) {
+        LOG.errorf("OAuth flow %s failed unexpectedly: %s", f.id, e.getClass().getName());
+        error = "server_error";
+      }
+      return finish(f, Map.of("status", "error", "error", error), "The connection failed (" + error + "). You can close this window and try again.");
     }
+  }
+
+  /** The code of a {@link Failure}, also when a transaction wrapped it; null for anything else. */
+  private static String failureCode(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof Failure failure) {
+        return failure.code;
+      }
+    }
+    return null;
   }
 
   /** Marks the flow used, atomically: a replayed or concurrent callback finds it spent. */

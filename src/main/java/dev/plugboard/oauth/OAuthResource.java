@@ -44,7 +44,6 @@ public class OAuthResource {
   @APIResponse(responseCode = "502", description = "upstream_error: unreachable, or unusable OAuth metadata (issuer mismatch, no PKCE S256)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   @APIResponse(responseCode = "504", description = "upstream_timeout", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public CheckView check(CheckRequest body) {
-    caller.get();
     return flows.check(body);
   }
 

@@ -40,6 +40,7 @@ class NativeOAuthFlowTest {
 
   @Inject TestDb db;
   @Inject CredentialService credentials;
+  @Inject OAuthMaintenance maintenance;
 
   static String start(Member m, Map<String, Object> body) {
     return m.as().body(body).post("/v1/connections/oauth/native/gmail/start").then().statusCode(200).extract().path("authorization_url");
@@ -253,6 +254,24 @@ class NativeOAuthFlowTest {
       }
     }
     assertTrue(revoked, "the refresh token was revoked at the authorization server");
+  }
+
+  @Test
+  void maintenanceRefreshesIdleConnectionsAndPurgesExpiredFlows() {
+    Member m = Fixtures.newMember();
+    String id = connect(m);
+    start(m, Map.of()); // abandoned at the consent screen
+    db.expireFlows(m.userId());
+    db.expireAccessToken(id);
+    OAuthMaintenance.Report report = maintenance.run();
+    assertTrue(report.purgedFlows() >= 2, "the used and the abandoned flow are gone");
+    assertEquals(0, db.flows(m.userId()));
+    assertTrue(report.checkedConnections() >= 1);
+    Tokens t = QuarkusTransaction.requiringNew().call(() -> credentials.tokens(UUID.fromString(id)).orElseThrow());
+    assertTrue(t.expiresAt().isAfter(java.time.Instant.now()), "refreshed while idle");
+    int before = tokenRequests();
+    resolve(id);
+    assertEquals(before, tokenRequests(), "nothing left to refresh on use");
   }
 
   @Test
