@@ -307,12 +307,12 @@ public class FlowService {
       LOG.infof("OAuth flow %s finished: connection %s", f.id, id);
       return finish(f, Map.of("status", "success", "connection_id", id.toString()), "The connection is ready. You can close this window.");
     } catch (RuntimeException e) {
-      String error = failureCode(e);
-      if (error == null) {
+      String reason = failureCode(e);
+      if (reason == null) {
         LOG.errorf("OAuth flow %s failed unexpectedly: %s", f.id, e.getClass().getName());
-        error = "server_error";
+        reason = "server_error";
       }
-      return finish(f, Map.of("status", "error", "error", error), "The connection failed (" + error + "). You can close this window and try again.");
+      return finish(f, Map.of("status", "error", "error", reason), "The connection failed (" + reason + "). You can close this window and try again.");
     }
   }
 
