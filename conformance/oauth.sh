@@ -11,7 +11,7 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 
 find_example() {
-  { find "$1" -path '*@modelcontextprotocol/sdk/dist/esm/examples/server/simpleStreamableHttp.js' 2>/dev/null || true; } | head -1
+  { find -L "$1" -path '*@modelcontextprotocol/sdk/dist/esm/examples/server/simpleStreamableHttp.js' 2>/dev/null || true; } | head -1
 }
 
 example="$(find_example conformance/node_modules)"

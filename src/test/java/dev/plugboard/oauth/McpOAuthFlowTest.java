@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * of mock-oauth2-server: discovery, dynamic registration, client metadata documents, and refusals.
  */
 @QuarkusTest
-@QuarkusTestResource(OAuthPeers.class)
+@QuarkusTestResource(value = OAuthPeers.class, restrictToAnnotatedClass = true)
 class McpOAuthFlowTest {
 
   static String mcp(String id) {

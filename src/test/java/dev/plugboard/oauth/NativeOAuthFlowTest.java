@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 
 /** Native providers end to end against mock-oauth2-server: start → consent → callback → resolve → refresh. */
 @QuarkusTest
-@QuarkusTestResource(OAuthPeers.class)
+@QuarkusTestResource(value = OAuthPeers.class, restrictToAnnotatedClass = true)
 class NativeOAuthFlowTest {
 
   @Inject TestDb db;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** The callback and start refuse everything that could turn them against their users. */
 @QuarkusTest
-@QuarkusTestResource(OAuthPeers.class)
+@QuarkusTestResource(value = OAuthPeers.class, restrictToAnnotatedClass = true)
 class OAuthSecurityTest {
 
   @Inject TestDb db;
