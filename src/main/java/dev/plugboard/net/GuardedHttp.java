@@ -228,7 +228,15 @@ public class GuardedHttp {
             req -> {
               stream.request = req;
               req.exceptionHandler(head::completeExceptionally);
-              req.response().onSuccess(head::complete).onFailure(head::completeExceptionally);
+              // Paused until a worker thread attaches the body handlers: a small answer can otherwise
+              // end on the event loop before anyone listens ("Response already ended").
+              req.response()
+                  .onSuccess(
+                      resp -> {
+                        resp.pause();
+                        head.complete(resp);
+                      })
+                  .onFailure(head::completeExceptionally);
               if (request.body() != null) {
                 req.end(Buffer.buffer(request.body()));
               } else {
@@ -302,6 +310,7 @@ public class GuardedHttp {
           });
       r.exceptionHandler(e -> fail(new OutboundFailure(Kind.UNREACHABLE, "connection broke while reading")));
       r.endHandler(v -> chunks.add(END));
+      r.resume();
     }
 
     void fail(OutboundFailure f) {

@@ -55,6 +55,38 @@ public class CallerLookup {
     cache.clear();
   }
 
+  /**
+   * The caller a user is in a team right now, without an API key: for work that finishes outside
+   * the request that started it (the OAuth callback). Empty when the membership is gone.
+   */
+  public Optional<Caller> forMember(UUID userId, UUID teamId) {
+    @SuppressWarnings("unchecked")
+    List<Tuple> rows =
+        em.createNativeQuery(
+                """
+                SELECT m.role, t.organization_id, o.connections_sharing
+                FROM memberships m
+                JOIN teams t ON t.id = m.team_id
+                JOIN organizations o ON o.id = t.organization_id
+                WHERE m.user_id = :user AND m.team_id = :team
+                """,
+                Tuple.class)
+            .setParameter("user", userId)
+            .setParameter("team", teamId)
+            .getResultList();
+    return rows.stream()
+        .findFirst()
+        .map(
+            r ->
+                new Caller(
+                    null,
+                    userId,
+                    teamId,
+                    r.get("organization_id", UUID.class),
+                    r.get("role", String.class),
+                    r.get("connections_sharing", Boolean.class)));
+  }
+
   Cached load(byte[] hash, long now) {
     @SuppressWarnings("unchecked")
     List<Tuple> rows =

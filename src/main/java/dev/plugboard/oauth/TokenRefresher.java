@@ -1,0 +1,179 @@
+package dev.plugboard.oauth;
+
+import dev.plugboard.api.Times;
+import dev.plugboard.connection.Connection;
+import dev.plugboard.credential.CredentialService;
+import dev.plugboard.credential.CredentialService.Tokens;
+import dev.plugboard.credential.OAuthToken;
+import dev.plugboard.oauth.TokenClient.Result;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps access tokens fresh, single-flight per connection: threads of this replica queue on a local
+ * lock, replicas on the {@code oauth_tokens} row lock; whoever gets it re-reads the row and refreshes
+ * only if it is still needed, persisting a rotated refresh token before the lock is released.
+ */
+@ApplicationScoped
+class TokenRefresher {
+
+  private static final Logger LOG = Logger.getLogger(TokenRefresher.class);
+  private static final Duration MAX_BACKOFF = Duration.ofHours(1);
+  static final String BROKEN_REASON = "refresh_failed: invalid_grant";
+
+  private final ReentrantLock[] stripes = new ReentrantLock[64];
+  private final OAuthConfig config;
+  private final TokenClient tokenClient;
+  private final CredentialService credentials;
+  private final EntityManager em;
+
+  TokenRefresher(OAuthConfig config, TokenClient tokenClient, CredentialService credentials, EntityManager em) {
+    this.config = config;
+    this.tokenClient = tokenClient;
+    this.credentials = credentials;
+    this.em = em;
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+  }
+
+  /** The connection's tokens, refreshed first when they expire within the margin. */
+  Optional<Tokens> fresh(UUID connectionId) {
+    Optional<Due> current = QuarkusTransaction.requiringNew().call(() -> read(connectionId));
+    if (current.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!current.get().due()) {
+      return Optional.of(current.get().tokens());
+    }
+    ReentrantLock lock = stripes[Math.floorMod(connectionId.hashCode(), stripes.length)];
+    lock.lock();
+    try {
+      return refreshLocked(connectionId, false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private record Due(Tokens tokens, boolean due) {}
+
+  private Optional<Due> read(UUID connectionId) {
+    OAuthToken row = em.find(OAuthToken.class, connectionId);
+    if (row == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new Due(credentials.tokens(row), due(row, Instant.now())));
+  }
+
+  /**
+   * Due: has a refresh token, expires within the margin, is not backing off after a transient failure,
+   * and its connection is not broken.
+   */
+  private boolean due(OAuthToken row, Instant now) {
+    if (row.refreshToken == null || row.expiresAt == null) {
+      return false;
+    }
+    if (row.expiresAt.isAfter(now.plus(config.refreshMargin()))) {
+      return false;
+    }
+    if (row.nextRefreshAt != null && row.nextRefreshAt.isAfter(now)) {
+      return false;
+    }
+    Connection c = em.find(Connection.class, row.connectionId);
+    return c != null && c.brokenAt == null;
+  }
+
+  /**
+   * Refreshes under the row lock when still due. With {@code skipLocked} (the idle job) a row another
+   * replica is refreshing is skipped instead of waited for.
+   */
+  Optional<Tokens> refreshLocked(UUID connectionId, boolean skipLocked) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              List<?> locked =
+                  em.createNativeQuery(
+                          "SELECT connection_id FROM oauth_tokens WHERE connection_id = :id FOR UPDATE"
+                              + (skipLocked ? " SKIP LOCKED" : ""))
+                      .setParameter("id", connectionId)
+                      .getResultList();
+              if (locked.isEmpty()) {
+                return Optional.<Tokens>empty();
+              }
+              OAuthToken row = em.find(OAuthToken.class, connectionId);
+              Tokens t = credentials.tokens(row);
+              Instant now = Instant.now();
+              if (!due(row, now)) {
+                return Optional.of(t);
+              }
+              String method = ClientIdentity.methodFor(t.clientId(), t.clientSecret());
+              Result r = tokenClient.refresh(t.tokenEndpoint(), t.refreshToken(), t.resource(), t.clientId(), t.clientSecret(), method);
+              if (r.granted() != null) {
+                TokenClient.Granted g = r.granted();
+                Tokens next =
+                    new Tokens(
+                        g.accessToken(),
+                        g.refreshToken() != null ? g.refreshToken() : t.refreshToken(),
+                        g.tokenType(),
+                        g.expiresAt(),
+                        g.scopes() != null ? g.scopes() : t.scopes(),
+                        t.tokenEndpoint(),
+                        t.revocationEndpoint(),
+                        t.clientId(),
+                        t.clientSecret(),
+                        t.resource());
+                credentials.saveTokens(connectionId, next);
+                LOG.infof("refreshed the access token of connection %s (rotated refresh token: %s)", connectionId, g.refreshToken() != null && !g.refreshToken().equals(t.refreshToken()));
+                return Optional.of(next);
+              }
+              if (r.failed().invalidGrant()) {
+                // Only a refresh token nobody replaced meanwhile proves the grant is gone; a changed one
+                // means another party won a race, and the new token is good.
+                em.refresh(row);
+                if (Objects.equals(credentials.tokens(row).refreshToken(), t.refreshToken())) {
+                  Connection c = em.find(Connection.class, connectionId);
+                  c.brokenAt = Times.now();
+                  c.brokenReason = BROKEN_REASON;
+                  c.updatedAt = c.brokenAt;
+                  LOG.warnf("connection %s is broken: the authorization server rejected its refresh token", connectionId);
+                }
+                return Optional.of(credentials.tokens(row));
+              }
+              row.refreshFailures = row.refreshFailures + 1;
+              Duration backoff = Duration.ofSeconds(30L << Math.min(row.refreshFailures - 1, 7));
+              row.nextRefreshAt = now.plus(backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff);
+              row.updatedAt = Times.now();
+              LOG.warnf(
+                  "refreshing connection %s failed (%s, %s); retry after %s",
+                  connectionId, r.failed().oauthError(), r.failed().detail(), row.nextRefreshAt);
+              return Optional.of(t);
+            });
+  }
+
+  /** Connections whose tokens are due, oldest expiry first. */
+  List<UUID> dueConnections(int limit) {
+    Instant now = Instant.now();
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                em.createQuery(
+                        "select t.connectionId from OAuthToken t, Connection c where c.id = t.connectionId"
+                            + " and t.refreshToken is not null and t.expiresAt < :horizon"
+                            + " and (t.nextRefreshAt is null or t.nextRefreshAt <= :now) and c.brokenAt is null"
+                            + " order by t.expiresAt",
+                        UUID.class)
+                    .setParameter("horizon", now.plus(config.refreshMargin()))
+                    .setParameter("now", now)
+                    .setMaxResults(limit)
+                    .getResultList());
+  }
+}
