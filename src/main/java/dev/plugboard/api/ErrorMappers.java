@@ -129,9 +129,8 @@ public class ErrorMappers {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLTransientConnectionException
           || t instanceof java.net.ConnectException
-          || (t instanceof java.sql.SQLException s
-              && s.getSQLState() != null
-              && s.getSQLState().startsWith("08"))) {
+          || t instanceof org.hibernate.exception.JDBCConnectionException
+          || (t instanceof java.sql.SQLException s && connectionState(s))) {
         return true;
       }
       if (t.getCause() == t) {
@@ -139,5 +138,18 @@ public class ErrorMappers {
       }
     }
     return false;
+  }
+
+  /**
+   * SQLSTATE class 08 (connection exception), 57P01-57P03 (server shutting down / cannot connect
+   * now), or the pool's acquisition timeout (no SQLSTATE: Agroal waited its acquisition-timeout).
+   */
+  private static boolean connectionState(java.sql.SQLException s) {
+    String state = s.getSQLState();
+    if (state != null) {
+      return state.startsWith("08") || state.startsWith("57P0");
+    }
+    String message = s.getMessage();
+    return message != null && message.toLowerCase(java.util.Locale.ROOT).contains("acquisition timeout");
   }
 }
