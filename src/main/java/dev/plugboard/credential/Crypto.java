@@ -101,6 +101,11 @@ public class Crypto {
     return activeKeyId;
   }
 
+  /** The ids of every configured key (the active one and those kept to decrypt old rows). */
+  public java.util.Set<String> keyIds() {
+    return java.util.Collections.unmodifiableSet(keys.keySet());
+  }
+
   /** Encrypts {@code plaintext} bound to {@code context} (e.g. {@code "connection_headers.value:<id>"}). */
   public String encrypt(String plaintext, String context) {
     if (plaintext == null) {
