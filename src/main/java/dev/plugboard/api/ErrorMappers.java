@@ -117,12 +117,29 @@ public class ErrorMappers {
       LOG.warnf("database unavailable: %s", e.getClass().getName());
       return error(503, "service_unavailable", "the database is unavailable; retry shortly");
     }
+    String state = sqlState(e);
+    if (state != null && state.startsWith("22")) {
+      // Data exception: input the database cannot store (a NUL character, an out-of-range value).
+      return error(400, "validation_failed", "a value in the request cannot be stored (out of range or contains a NUL character)");
+    }
+    if ("23505".equals(state) || "40001".equals(state) || "40P01".equals(state)) {
+      return error(409, "conflict", "a concurrent change conflicted with this request; retry it");
+    }
     return internal(e);
   }
 
   private static Response internal(Throwable e) {
     LOG.error("unexpected error", e);
     return error(500, "internal_error", "unexpected error; see the server log for this request id");
+  }
+
+  private static String sqlState(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
+        return s.getSQLState();
+      }
+    }
+    return null;
   }
 
   static boolean isDatabaseUnavailable(Throwable e) {
