@@ -60,6 +60,17 @@ public class ErrorMappers {
     return error(406, "invalid_request", "this endpoint answers application/json");
   }
 
+  // The same mapping for the subtypes Quarkus REST Jackson maps with its own (non-envelope) mappers.
+  @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
+  public Response mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+    return json(e);
+  }
+
+  @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
+  public Response invalidFormat(com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
+    return json(e);
+  }
+
   @ServerExceptionMapper
   public Response json(JsonProcessingException e) {
     if (e instanceof JsonParseException p && p.getLocation() != null) {

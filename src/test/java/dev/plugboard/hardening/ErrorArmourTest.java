@@ -13,6 +13,7 @@ import io.restassured.config.EncoderConfig;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -217,11 +218,12 @@ class ErrorArmourTest {
       }
       for (int i = 0; i < SAMPLES; i++) {
         String id = ids.next();
-        RequestSpecification spec = as(m, e).contentType("application/json");
+        RequestSpecification spec = as(m, e).urlEncodingEnabled(false).contentType("application/json");
         if (e.body() == Endpoints.Body.PATCH) {
           spec.body("{\"name\":\"x\"}");
         }
-        Response r = spec.request(e.method(), e.path().replace("{id}", "{raw}"), id);
+        String segment = URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+        Response r = spec.request(e.method(), e.path().replace("{id}", segment));
         check(failures, e.key() + " id " + abbreviate(id), r);
       }
     }

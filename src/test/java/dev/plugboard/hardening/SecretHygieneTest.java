@@ -103,7 +103,7 @@ class SecretHygieneTest {
     }
     Matcher keys = ANY_API_KEY.matcher(log);
     assertFalse(keys.find(), "the log contains an API key");
-    assertTrue(log.contains("\"GET /v1/connections HTTP/1.1\""), "the access log records paths without query strings");
+    assertTrue(log.contains("GET /v1/connections HTTP/1.1"), "the access log records paths without query strings");
     assertFalse(log.contains("/v1/connections?code="), "no query string in the access log");
   }
 
