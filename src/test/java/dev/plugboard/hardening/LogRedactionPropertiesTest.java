@@ -14,7 +14,7 @@ import net.jqwik.api.constraints.NumericChars;
 import net.jqwik.api.constraints.StringLength;
 
 /** Properties of the log redaction (run by jqwik's own engine; no Quarkus needed). */
-class LogRedactionProperties {
+class LogRedactionPropertiesTest {
 
   @Provide
   Arbitrary<String> framing() {
