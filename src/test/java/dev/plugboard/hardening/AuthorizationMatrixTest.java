@@ -146,6 +146,16 @@ class AuthorizationMatrixTest {
   }
 
   @Test
+  void theOpenApiDocumentDescribesIdempotencyAndRateLimits() {
+    io.restassured.path.json.JsonPath doc = RestAssured.given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+    List<Map<String, Object>> params = doc.getList("paths.'/v1/connections'.post.parameters");
+    assertTrue(params.stream().anyMatch(p -> "Idempotency-Key".equals(p.get("name")) && "header".equals(p.get("in"))));
+    assertNotNull(doc.get("paths.'/v1/connections'.post.responses.'422'"));
+    assertNotNull(doc.get("paths.'/v1/connections'.get.responses.'200'.headers.'X-RateLimit-Remaining'"));
+    assertNotNull(doc.get("paths.'/v1/connections'.get.responses.'429'.headers.'Retry-After'"));
+  }
+
+  @Test
   void theTableCoversEveryEndpointOfTheOpenApiDocument() {
     Map<String, Map<String, Object>> paths =
         RestAssured.given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().path("paths");
