@@ -154,15 +154,22 @@ public class ErrorMappers {
   }
 
   static boolean isDatabaseUnavailable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
+    return isDatabaseUnavailable(e, 0);
+  }
+
+  // Causes and suppressed exceptions: a failed commit carries the connection error as suppressed.
+  private static boolean isDatabaseUnavailable(Throwable e, int depth) {
+    for (Throwable t = e; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
       if (t instanceof SQLTransientConnectionException
           || t instanceof java.net.ConnectException
           || t instanceof org.hibernate.exception.JDBCConnectionException
           || (t instanceof java.sql.SQLException s && connectionState(s))) {
         return true;
       }
-      if (t.getCause() == t) {
-        break;
+      for (Throwable suppressed : t.getSuppressed()) {
+        if (isDatabaseUnavailable(suppressed, depth + 1)) {
+          return true;
+        }
       }
     }
     return false;
