@@ -60,9 +60,14 @@ public class ErrorMappers {
     return error(406, "invalid_request", "this endpoint answers application/json");
   }
 
-  // Specific Jackson types are listed so they win over Quarkus' built-in mappers.
-  @ServerExceptionMapper
+  // Specific Jackson types are listed so they win over Quarkus REST Jackson's own (non-envelope) mappers.
+  @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
   public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+    return json(e);
+  }
+
+  @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
+  public Response invalidFormat(com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
     return json(e);
   }
 
@@ -141,6 +146,14 @@ public class ErrorMappers {
       LOG.warnf("database unavailable: %s", e.getClass().getName());
       return error(503, "service_unavailable", "the database is unavailable; retry shortly");
     }
+    String state = sqlState(e);
+    if (state != null && state.startsWith("22")) {
+      // Data exception: input the database cannot store (a NUL character, an out-of-range value).
+      return error(400, "validation_failed", "a value in the request cannot be stored (out of range or contains a NUL character)");
+    }
+    if ("23505".equals(state) || "40001".equals(state) || "40P01".equals(state)) {
+      return error(409, "conflict", "a concurrent change conflicted with this request; retry it");
+    }
     return internal(e);
   }
 
@@ -149,19 +162,47 @@ public class ErrorMappers {
     return error(500, "internal_error", "unexpected error; see the server log for this request id");
   }
 
+  private static String sqlState(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
+        return s.getSQLState();
+      }
+    }
+    return null;
+  }
+
   static boolean isDatabaseUnavailable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
+    return isDatabaseUnavailable(e, 0);
+  }
+
+  // Causes and suppressed exceptions: a failed commit carries the connection error as suppressed.
+  private static boolean isDatabaseUnavailable(Throwable e, int depth) {
+    for (Throwable t = e; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
       if (t instanceof SQLTransientConnectionException
           || t instanceof java.net.ConnectException
-          || (t instanceof java.sql.SQLException s
-              && s.getSQLState() != null
-              && s.getSQLState().startsWith("08"))) {
+          || t instanceof org.hibernate.exception.JDBCConnectionException
+          || (t instanceof java.sql.SQLException s && connectionState(s))) {
         return true;
       }
-      if (t.getCause() == t) {
-        break;
+      for (Throwable suppressed : t.getSuppressed()) {
+        if (isDatabaseUnavailable(suppressed, depth + 1)) {
+          return true;
+        }
       }
     }
     return false;
+  }
+
+  /**
+   * SQLSTATE class 08 (connection exception), 57P01-57P03 (server shutting down / cannot connect
+   * now), or the pool's acquisition timeout (no SQLSTATE: Agroal waited its acquisition-timeout).
+   */
+  private static boolean connectionState(java.sql.SQLException s) {
+    String state = s.getSQLState();
+    if (state != null) {
+      return state.startsWith("08") || state.startsWith("57P0");
+    }
+    String message = s.getMessage();
+    return message != null && message.toLowerCase(java.util.Locale.ROOT).contains("acquisition timeout");
   }
 }

@@ -19,6 +19,10 @@ public class ConnectionHeader extends PanacheEntityBase {
   @Column(nullable = false) public int position;
 
   String aad() {
+    return aad(id);
+  }
+
+  static String aad(UUID id) {
     return "connection_headers.value:" + id;
   }
 }

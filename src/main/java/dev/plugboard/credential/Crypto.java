@@ -25,6 +25,10 @@ import org.jboss.logging.Logger;
 public class Crypto {
 
   private static final Logger LOG = Logger.getLogger(Crypto.class);
+
+
+  // Outside the plugboard.crypto prefix: a later Quarkus boot in the same JVM (tests with another
+  // profile) validates that prefix against CryptoConfig and would refuse an unknown key.
   private static final String GENERATED_PROPERTY = "dev.plugboard.generated-crypto-key";
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
@@ -99,6 +103,11 @@ public class Crypto {
 
   public String activeKeyId() {
     return activeKeyId;
+  }
+
+  /** The ids of every configured key (the active one and those kept to decrypt old rows). */
+  public java.util.Set<String> keyIds() {
+    return java.util.Collections.unmodifiableSet(keys.keySet());
   }
 
   /** Encrypts {@code plaintext} bound to {@code context} (e.g. {@code "connection_headers.value:<id>"}). */

@@ -1,6 +1,7 @@
 package dev.plugboard.tenancy;
 
 import dev.plugboard.api.ApiException;
+import dev.plugboard.api.ApiGate;
 import dev.plugboard.api.ServiceTokens;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
@@ -10,7 +11,10 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
 
-/** The API-key mechanism: every {@link ApiKeyAuthenticated} request gets its {@link Caller}. */
+/**
+ * The API-key mechanism: every {@link ApiKeyAuthenticated} request gets its {@link Caller}, then
+ * passes the per-key rate limit and Idempotency-Key handling of {@link ApiGate}.
+ */
 @Provider
 @ApiKeyAuthenticated
 @Priority(Priorities.AUTHENTICATION)
@@ -18,6 +22,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
   @Inject CallerLookup lookup;
   @Inject CurrentCaller current;
+  @Inject ApiGate gate;
 
   @Override
   public void filter(ContainerRequestContext request) {
@@ -27,5 +32,6 @@ public class ApiKeyFilter implements ContainerRequestFilter {
       throw ApiException.invalidToken();
     }
     current.set(caller);
+    gate.admit(request, caller.apiKeyId());
   }
 }
