@@ -36,10 +36,6 @@ public interface OAuthConfig {
   @WithDefault("Plugboard")
   String clientName();
 
-  /** How often the maintenance job runs on each replica ({@code off} disables it). */
-  @WithDefault("5m")
-  String maintenanceEvery();
-
   /** Idle connections per maintenance run whose tokens are refreshed ahead of use. */
   @WithDefault("100")
   int idleRefreshBatch();

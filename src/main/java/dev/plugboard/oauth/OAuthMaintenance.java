@@ -1,17 +1,18 @@
 package dev.plugboard.oauth;
 
-import io.quarkus.scheduler.Scheduled;
+import dev.plugboard.api.MaintenanceTask;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
  * Periodic OAuth work: refresh tokens of idle connections before they expire and purge expired
- * flows. Scheduled here, and callable as {@link #run()} (e.g. by an admin maintenance endpoint for
- * scale-to-zero deployments); safe on several replicas at once (SKIP LOCKED per row).
+ * flows. A {@link MaintenanceTask}, so it runs on the shared schedule and on
+ * {@code POST /admin/v1/maintenance/run} (scale-to-zero deployments); safe on several replicas at
+ * once (SKIP LOCKED per row).
  */
 @ApplicationScoped
-public class OAuthMaintenance {
+public class OAuthMaintenance implements MaintenanceTask {
 
   private static final Logger LOG = Logger.getLogger(OAuthMaintenance.class);
 
@@ -28,16 +29,18 @@ public class OAuthMaintenance {
     this.config = config;
   }
 
-  @Scheduled(
-      identity = "oauth-maintenance",
-      every = "${plugboard.oauth.maintenance-every:5m}",
-      delayed = "30s",
-      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-  void scheduled() {
-    run();
+  @Override
+  public String name() {
+    return "oauth.refresh-and-purge";
   }
 
-  public Report run() {
+  @Override
+  public long run() {
+    Report report = pass();
+    return report.purgedFlows() + report.checkedConnections();
+  }
+
+  public Report pass() {
     long purged = flows.purgeExpiredFlows();
     int checked = 0;
     for (UUID id : refresher.dueConnections(config.idleRefreshBatch())) {

@@ -48,7 +48,15 @@ class AuthorizationMatrixTest {
           new Row(Endpoints.DELETE, Target.SHARED, 200, 403, 200, 404, 404, 401, 401, 401, 401, 401, 401),
           new Row(Endpoints.CREDENTIALS, Target.PERSONAL, 200, 404, 404, 404, 404, 401, 401, 401, 401, 401, 401),
           new Row(Endpoints.CREDENTIALS, Target.SHARED, 200, 200, 200, 404, 404, 401, 401, 401, 401, 401, 401),
-          new Row(Endpoints.RESOLVE, Target.PERSONAL, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200));
+          new Row(Endpoints.RESOLVE, Target.PERSONAL, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200),
+          // Capability endpoints without a body: authenticated callers reach the endpoint's own
+          // answer (a missing body, an unknown provider, Composio not configured), everyone else 401.
+          new Row(Endpoints.MCP_PROBE, Target.PERSONAL, 400, 400, 400, 400, 400, 401, 401, 401, 401, 401, 401),
+          new Row(Endpoints.OAUTH_MCP_CHECK, Target.PERSONAL, 400, 400, 400, 400, 400, 401, 401, 401, 401, 401, 401),
+          new Row(Endpoints.OAUTH_MCP_START, Target.PERSONAL, 400, 400, 400, 400, 400, 401, 401, 401, 401, 401, 401),
+          new Row(Endpoints.OAUTH_NATIVE_START, Target.PERSONAL, 404, 404, 404, 404, 404, 401, 401, 401, 401, 401, 401),
+          new Row(Endpoints.COMPOSIO_START, Target.PERSONAL, 503, 503, 503, 503, 503, 401, 401, 401, 401, 401, 401),
+          new Row(Endpoints.COMPOSIO_FINALIZE, Target.PERSONAL, 503, 503, 503, 503, 503, 401, 401, 401, 401, 401, 401));
 
   /** The callers, built once: one organization with sharing on, two teams, plus another organization. */
   private record Callers(Member owner, Map<P, String> authorization) {}

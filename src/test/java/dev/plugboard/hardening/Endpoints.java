@@ -37,7 +37,18 @@ final class Endpoints {
   static final Endpoint CREDENTIALS = new Endpoint("GET", "/v1/connections/{id}/credentials", Body.NONE);
   static final Endpoint RESOLVE = new Endpoint("POST", "/internal/v1/connections/{id}/resolve", Body.NONE);
 
-  static final List<Endpoint> ALL = List.of(LIST, CREATE, GET, PATCH, DELETE, CREDENTIALS, RESOLVE);
+  static final Endpoint MCP_PROBE = new Endpoint("POST", "/v1/connections/mcp/probe", Body.NONE);
+  static final Endpoint OAUTH_MCP_CHECK = new Endpoint("POST", "/v1/connections/oauth/mcp/check", Body.NONE);
+  static final Endpoint OAUTH_MCP_START = new Endpoint("POST", "/v1/connections/oauth/mcp/start", Body.NONE);
+  // {id} stands for the provider slug here: a connection id is no configured provider (404).
+  static final Endpoint OAUTH_NATIVE_START = new Endpoint("POST", "/v1/connections/oauth/native/{id}/start", Body.NONE);
+  static final Endpoint COMPOSIO_START = new Endpoint("POST", "/v1/connections/composio/start", Body.NONE);
+  static final Endpoint COMPOSIO_FINALIZE = new Endpoint("POST", "/v1/connections/composio/finalize", Body.NONE);
+
+  static final List<Endpoint> ALL =
+      List.of(
+          LIST, CREATE, GET, PATCH, DELETE, CREDENTIALS, RESOLVE, MCP_PROBE, OAUTH_MCP_CHECK, OAUTH_MCP_START,
+          OAUTH_NATIVE_START, COMPOSIO_START, COMPOSIO_FINALIZE);
 
   /** Browser or otherwise unauthenticated endpoints, covered by their own tests, not by the matrix. */
   static final List<String> PUBLIC = List.of("GET /v1/connections/oauth/callback");
