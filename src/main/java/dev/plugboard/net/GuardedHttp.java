@@ -228,16 +228,22 @@ public class GuardedHttp {
             req -> {
               stream.request = req;
               req.exceptionHandler(head::completeExceptionally);
-              req.response().onSuccess(head::complete).onFailure(head::completeExceptionally);
+              // Body handlers are set on the event loop as the head arrives, so no chunk is lost.
+              req.response()
+                  .onSuccess(
+                      r -> {
+                        stream.attach(r);
+                        head.complete(r);
+                      })
+                  .onFailure(head::completeExceptionally);
               if (request.body() != null) {
                 req.end(Buffer.buffer(request.body()));
               } else {
                 req.end();
               }
             });
-    HttpClientResponse response;
     try {
-      response = head.get(remaining, TimeUnit.MILLISECONDS);
+      head.get(remaining, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       stream.close();
       throw new OutboundFailure(Kind.TIMEOUT, "no answer within " + config.totalTimeout().toSeconds() + " s");
@@ -249,7 +255,6 @@ public class GuardedHttp {
       stream.close();
       throw new OutboundFailure(Kind.UNREACHABLE, "interrupted");
     }
-    stream.attach(response);
     return stream;
   }
 
