@@ -1,5 +1,8 @@
 package dev.plugboard.mcp;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.api.ApiException;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.mcp.ProbeViews.ProbeRequest;
@@ -14,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -28,6 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ProbeResource {
 
   @Inject ProbeService probes;
+  @Inject ObjectMapper mapper;
 
   @POST
   @Path("/probe")
@@ -40,10 +45,12 @@ public class ProbeResource {
               + " an error a person can act on.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ProbeResult.class)))
   @APIResponse(responseCode = "400", description = "validation_failed, invalid_request or url_not_allowed (outbound policy)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
-  public ProbeResult probe(ProbeRequest body) {
+  @RequestBody(content = @Content(schema = @Schema(implementation = ProbeRequest.class)))
+  public ProbeResult probe(ObjectNode body) throws JsonProcessingException {
     if (body == null) {
       throw ApiException.validation("body", "a JSON object with server_url is required");
     }
-    return probes.probe(body);
+    // Bound here rather than by the reader so a wrong JSON type gets the API's error envelope.
+    return probes.probe(mapper.treeToValue(body, ProbeRequest.class));
   }
 }

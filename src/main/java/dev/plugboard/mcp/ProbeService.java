@@ -8,7 +8,9 @@ import dev.plugboard.mcp.ToolListing.Failed;
 import dev.plugboard.mcp.ToolListing.Listed;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -69,10 +71,14 @@ public class ProbeService {
     if (headers.size() > MAX_HEADERS) {
       throw ApiException.validation("headers", "at most " + MAX_HEADERS + " headers");
     }
+    Set<String> seen = new HashSet<>();
     headers.forEach(
         (name, value) -> {
           if (!TOKEN.matcher(name).matches()) {
             throw ApiException.validation("headers", "'" + McpClient.clean(name) + "' is not a valid HTTP header name");
+          }
+          if (!seen.add(name.toLowerCase(Locale.ROOT))) {
+            throw ApiException.validation("headers", "header '" + name + "' is given more than once");
           }
           if (value == null) {
             throw ApiException.validation("headers." + name, "must be a string");
