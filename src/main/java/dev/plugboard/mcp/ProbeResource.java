@@ -1,6 +1,7 @@
 package dev.plugboard.mcp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.api.ApiException;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -46,11 +48,24 @@ public class ProbeResource {
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ProbeResult.class)))
   @APIResponse(responseCode = "400", description = "validation_failed, invalid_request or url_not_allowed (outbound policy)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   @RequestBody(content = @Content(schema = @Schema(implementation = ProbeRequest.class)))
-  public ProbeResult probe(ObjectNode body) throws JsonProcessingException {
+  public ProbeResult probe(ObjectNode body) {
     if (body == null) {
       throw ApiException.validation("body", "a JSON object with server_url is required");
     }
-    // Bound here rather than by the reader so a wrong JSON type gets the API's error envelope.
-    return probes.probe(mapper.treeToValue(body, ProbeRequest.class));
+    return probes.probe(bind(body));
+  }
+
+  // Bound here rather than by the reader: Quarkus' built-in mapper for a mismatched input would
+  // otherwise answer without the API's error envelope.
+  private ProbeRequest bind(ObjectNode body) {
+    try {
+      return mapper.treeToValue(body, ProbeRequest.class);
+    } catch (JsonProcessingException e) {
+      String field =
+          e instanceof JsonMappingException m && !m.getPath().isEmpty()
+              ? m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]").collect(Collectors.joining("."))
+              : "body";
+      throw ApiException.invalidRequest(field + ": value has the wrong JSON type");
+    }
   }
 }
