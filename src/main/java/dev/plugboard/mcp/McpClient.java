@@ -211,7 +211,7 @@ public class McpClient {
         return modern(init.url());
       }
       if (init.status() == 400 || init.status() == 404 || init.status() == 405) {
-        return legacySse(init);
+        return legacySse(init, error);
       }
       throw httpError(init.status(), "initialize", errorBody);
     }
@@ -238,7 +238,7 @@ public class McpClient {
     }
 
     /** The deprecated HTTP+SSE transport: GET an event stream, POST messages to its endpoint. */
-    private ToolListing legacySse(Answer post) throws McpFailure, OutboundFailure {
+    private ToolListing legacySse(Answer post, JsonNode postError) throws McpFailure, OutboundFailure {
       Map<String, String> h = new LinkedHashMap<>(caller);
       h.put("Accept", "text/event-stream");
       Stream stream = http.open(Request.get(url, h), deadline);
@@ -248,6 +248,9 @@ public class McpClient {
         throw auth(status, stream.header("www-authenticate"));
       }
       if (status != 200 || !stream.contentType().startsWith("text/event-stream")) {
+        if (postError != null) { // a JSON-RPC error to initialize says more than "not MCP"
+          throw httpError(post.status(), "initialize", parseQuietly(post.body()));
+        }
         String got = status != 200 ? "HTTP " + status : describe(stream.contentType());
         throw new McpFailure(
             Reason.NOT_MCP,
