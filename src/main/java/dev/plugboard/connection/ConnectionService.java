@@ -43,6 +43,13 @@ public class ConnectionService {
       "c.teamId = :team and ((c.shared = false and c.userId = :user)"
           + " or (c.shared = true and (:sharing = true or c.createdBy = :user)))";
 
+  /** Reads a connection with its header/token presence in one statement (no extra round trips). */
+  private static final String WITH_PRESENCE =
+      "select c,"
+          + " case when exists (select 1 from ConnectionHeader h where h.connectionId = c.id) then true else false end,"
+          + " case when exists (select 1 from OAuthToken t where t.connectionId = c.id) then true else false end"
+          + " from Connection c where ";
+
   @Inject EntityManager em;
   @Inject CredentialService credentials;
   @Inject Event<ConnectionEvents.Deleting> deleting;
@@ -56,8 +63,7 @@ public class ConnectionService {
     var count = em.createQuery("select count(c) from Connection c where " + VISIBLE + typeClause, Long.class);
     var page =
         em.createQuery(
-            "select c from Connection c where " + VISIBLE + typeClause + " order by c.createdAt desc, c.id desc",
-            Connection.class);
+            WITH_PRESENCE + VISIBLE + typeClause + " order by c.createdAt desc, c.id desc", Object[].class);
     for (var q : List.of(count, page)) {
       q.setParameter("team", caller.teamId())
           .setParameter("user", caller.userId())
@@ -67,14 +73,25 @@ public class ConnectionService {
       }
     }
     long total = count.getSingleResult();
-    List<Connection> rows =
+    List<Object[]> rows =
         offset >= total ? List.of() : page.setFirstResult((int) offset).setMaxResults(limit).getResultList();
-    return new ListView(views(rows), total, limit, offset);
+    return new ListView(rows.stream().map(ConnectionService::withPresence).toList(), total, limit, offset);
   }
 
   public ConnectionView get(Caller caller, UUID id) {
-    Connection c = visible(caller, id, false);
-    return view(c);
+    return em.createQuery(WITH_PRESENCE + "c.id = :id and " + VISIBLE, Object[].class)
+        .setParameter("id", id)
+        .setParameter("team", caller.teamId())
+        .setParameter("user", caller.userId())
+        .setParameter("sharing", caller.connectionsSharing())
+        .getResultStream()
+        .findFirst()
+        .map(ConnectionService::withPresence)
+        .orElseThrow(() -> ApiException.notFound("connection"));
+  }
+
+  private static ConnectionView withPresence(Object[] row) {
+    return ConnectionView.of((Connection) row[0], (Boolean) row[1], (Boolean) row[2]);
   }
 
   public Map<String, String> maskedCredentials(Caller caller, UUID id) {
@@ -266,7 +283,7 @@ public class ConnectionService {
                           c.composioMcpId,
                           c.integrationId,
                           c.oauthProvider,
-                          credentials.tokens(c.id));
+                          tokensForRevocation(c.id));
                   deleting.fire(new ConnectionEvents.Deleting(c.id));
                   credentials.deleteAll(c.id);
                   c.delete();
@@ -279,6 +296,16 @@ public class ConnectionService {
               LOG.warnf("post-delete clean-up of connection %s failed: %s", id, e.getClass().getName());
               return event;
             });
+  }
+
+  /** Deleting must never fail because old tokens cannot be read; revocation is best effort. */
+  private Optional<CredentialService.Tokens> tokensForRevocation(UUID id) {
+    try {
+      return credentials.tokens(id);
+    } catch (RuntimeException e) {
+      LOG.warnf("tokens of connection %s cannot be read (%s); they will not be revoked", id, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   // ---- helpers --------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
 public class Crypto {
 
   private static final Logger LOG = Logger.getLogger(Crypto.class);
-  private static final String GENERATED_PROPERTY = "plugboard.crypto.generated-key";
+  private static final String GENERATED_PROPERTY = "dev.plugboard.generated-crypto-key";
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
