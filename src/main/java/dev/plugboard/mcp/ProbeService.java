@@ -58,7 +58,7 @@ public class ProbeService {
     try {
       URI uri = new URI(value);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (uri.isAbsolute() && (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+      if (uri.isAbsolute() && (scheme.equals("http") || scheme.equals("https")) && uri.getRawAuthority() != null) {
         return value;
       }
     } catch (Exception e) {

@@ -61,6 +61,13 @@ class OutboundPolicyTest {
     assertThrows(UrlNotAllowedException.class, () -> prod.vet(url));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"https://2130706433/", "https://0x7f.1:8443/", "https://127.1/", "https://0251.0376.0251.0376/"})
+  void numericSpellingsAreDecodedAndRefusedAsNonPublic(String url) {
+    UrlNotAllowedException e = assertThrows(UrlNotAllowedException.class, () -> prod.vet(url));
+    assertEquals("the URL points to a private, loopback or reserved address", e.getMessage());
+  }
+
   @Test
   void vetsAPublicLiteralWithoutConnecting() throws Exception {
     OutboundPolicy.Target t = prod.vet("https://8.8.8.8/mcp?x=1");
