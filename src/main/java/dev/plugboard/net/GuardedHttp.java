@@ -140,7 +140,14 @@ public class GuardedHttp {
         current = new Request(current.method(), current.url(), sameOriginOnly(current.headers()), current.body());
       }
       origin = target.origin();
-      Stream stream = send(target, current, deadline);
+      Stream stream;
+      try {
+        stream = send(target, current, deadline);
+      } catch (StaleConnection e) {
+        // A pooled connection closed by the peer (idle timeout) just as it was leased: the request
+        // never got an answer, so it goes out once more on a fresh connection.
+        stream = send(target, current, deadline);
+      }
       int status = stream.status();
       String location = stream.header("location");
       if (status >= 300 && status < 400 && status != 304 && location != null) {
@@ -227,14 +234,14 @@ public class GuardedHttp {
         .onSuccess(
             req -> {
               stream.request = req;
+              stream.context = Vertx.currentContext();
               req.exceptionHandler(head::completeExceptionally);
-              // Paused until a worker thread attaches the body handlers: a small answer can otherwise
-              // end on the event loop before anyone listens ("Response already ended").
+              // Body handlers are set on the event loop as the head arrives, so no chunk is lost.
               req.response()
                   .onSuccess(
-                      resp -> {
-                        resp.pause();
-                        head.complete(resp);
+                      r -> {
+                        stream.attach(r);
+                        head.complete(r);
                       })
                   .onFailure(head::completeExceptionally);
               if (request.body() != null) {
@@ -243,21 +250,25 @@ public class GuardedHttp {
                 req.end();
               }
             });
-    HttpClientResponse response;
     try {
-      response = head.get(remaining, TimeUnit.MILLISECONDS);
+      head.get(remaining, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       stream.close();
       throw new OutboundFailure(Kind.TIMEOUT, "no answer within " + config.totalTimeout().toSeconds() + " s");
     } catch (ExecutionException e) {
       stream.close();
+      if (e.getCause() instanceof io.vertx.core.http.HttpClosedException) {
+        throw new StaleConnection();
+      }
+      if (deadline.remainingMillis() <= 0) { // the deadline timer reset the request
+        throw new OutboundFailure(Kind.TIMEOUT, "no answer within " + config.totalTimeout().toSeconds() + " s");
+      }
       throw unreachable(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stream.close();
       throw new OutboundFailure(Kind.UNREACHABLE, "interrupted");
     }
-    stream.attach(response);
     return stream;
   }
 
@@ -276,6 +287,13 @@ public class GuardedHttp {
     return new OutboundFailure(Kind.UNREACHABLE, "connection failed (" + what + ")");
   }
 
+  /** The connection closed before any answer came; see {@link #open}. */
+  private static final class StaleConnection extends OutboundFailure {
+    StaleConnection() {
+      super(Kind.UNREACHABLE, "the server closed the connection");
+    }
+  }
+
   /** An answer being received: status and headers now, body by lines or whole. */
   public static final class Stream implements AutoCloseable {
     private static final Object END = new Object();
@@ -285,9 +303,12 @@ public class GuardedHttp {
     private final LinkedBlockingQueue<Object> chunks = new LinkedBlockingQueue<>();
     private final AtomicLong received = new AtomicLong();
     private volatile HttpClientRequest request;
+    private volatile Context context;
     private volatile HttpClientResponse response;
     private volatile Runnable onClose = () -> {};
     private volatile boolean closed;
+    // The body arrived in full: the connection went back to the pool and must not be reset.
+    private volatile boolean complete;
     private final StringBuilder pending = new StringBuilder();
     private ByteArrayOutputStream partialLine = new ByteArrayOutputStream();
     private boolean ended;
@@ -309,16 +330,35 @@ public class GuardedHttp {
             }
           });
       r.exceptionHandler(e -> fail(new OutboundFailure(Kind.UNREACHABLE, "connection broke while reading")));
-      r.endHandler(v -> chunks.add(END));
-      r.resume();
+      r.endHandler(
+          v -> {
+            complete = true;
+            chunks.add(END);
+          });
     }
 
     void fail(OutboundFailure f) {
       chunks.add(f);
+      resetUnlessComplete();
+    }
+
+    /**
+     * Aborts an exchange whose body has not ended. Runs on the connection's event loop, where the
+     * body's end is also seen: a connection already back in the pool is never reset (closing it
+     * would break the next request that leases it).
+     */
+    private void resetUnlessComplete() {
       HttpClientRequest req = request;
-      if (req != null) {
-        req.reset();
+      Context ctx = context;
+      if (req == null || ctx == null) {
+        return;
       }
+      ctx.runOnContext(
+          v -> {
+            if (!complete) {
+              req.reset();
+            }
+          });
     }
 
     public int status() {
@@ -457,8 +497,8 @@ public class GuardedHttp {
       closed = true;
       onClose.run();
       HttpClientRequest req = request;
-      if (req != null && !ended) {
-        req.reset();
+      if (!ended) {
+        resetUnlessComplete();
       }
     }
   }

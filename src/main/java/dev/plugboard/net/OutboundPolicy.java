@@ -56,15 +56,34 @@ public class OutboundPolicy {
     if (scheme.equals("http") && !config.allowHttp()) {
       throw new UrlNotAllowedException("plain http is not allowed; use https");
     }
-    if (uri.getRawUserInfo() != null) {
+    String authority = uri.getRawAuthority();
+    if (uri.getRawUserInfo() != null || (authority != null && authority.contains("@"))) {
       throw new UrlNotAllowedException("URLs with user info are not allowed");
     }
     String host = uri.getHost();
+    int port = uri.getPort();
+    if (host == null && authority != null) {
+      // java.net.URI leaves numeric spellings such as 2130706433 or 0x7f.1 without a host; libc
+      // and browsers read them as IPv4, so they are decoded and vetted rather than waved through.
+      int colon = authority.lastIndexOf(':');
+      host = colon < 0 ? authority : authority.substring(0, colon);
+      if (AddressRules.legacyIpv4(host).isEmpty()) {
+        throw new UrlNotAllowedException("the URL has no valid host");
+      }
+      try {
+        port = colon < 0 ? -1 : Integer.parseInt(authority.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new UrlNotAllowedException("the URL has no valid port");
+      }
+    }
     if (host == null || host.isEmpty()) {
       throw new UrlNotAllowedException("the URL has no host");
     }
     boolean tls = scheme.equals("https");
-    int port = uri.getPort() == -1 ? (tls ? 443 : 80) : uri.getPort();
+    port = port == -1 ? (tls ? 443 : 80) : port;
+    if (port < 1 || port > 65535) {
+      throw new UrlNotAllowedException("the URL has no valid port");
+    }
     InetAddress address = resolve(host);
     if (!config.allowPrivateNetworks() && AddressRules.isNonPublic(address)) {
       throw new UrlNotAllowedException("the URL points to a private, loopback or reserved address");

@@ -23,6 +23,9 @@ class OAuthCredentialResolver implements CredentialResolver {
 
   @Override
   public void contribute(Connection connection, Map<String, String> headers) {
+    if (!"oauth".equals(connection.authMethod)) {
+      return; // tokens are only ever used by connections that authenticate with them
+    }
     Optional<Tokens> tokens = refresher.fresh(connection.id);
     if (tokens.isEmpty() || !issuedFor(connection, tokens.get())) {
       return;

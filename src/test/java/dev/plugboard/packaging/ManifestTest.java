@@ -35,21 +35,6 @@ class ManifestTest {
   private static final Path K8S = Path.of("k8s");
   private static final String SECRET = "plugboard-secrets";
 
-  /**
-   * DESIGN names these settings for capabilities built in parallel branches (OAuth return URLs,
-   * Composio, rate limits, outbound policy); before those merge their config interfaces are not in
-   * target/classes. Once they are, {@link AppConfigNames} finds them itself.
-   */
-  private static final Set<String> DESIGN_DECLARED =
-      Set.of(
-          "PLUGBOARD_FRONTEND_BASE_URL",
-          "PLUGBOARD_OAUTH_ALLOWED_RETURN_HOSTS",
-          "PLUGBOARD_COMPOSIO_API_KEY",
-          "PLUGBOARD_COMPOSIO_BASE_URL",
-          "PLUGBOARD_RATELIMIT_REQUESTS_PER_MINUTE",
-          "PLUGBOARD_OUTBOUND_ALLOW_HTTP",
-          "PLUGBOARD_OUTBOUND_ALLOW_PRIVATE_NETWORKS");
-
   /** Read by Quarkus itself (datasource runtime config), not by a Plugboard config interface. */
   private static final Set<String> QUARKUS_RUNTIME =
       Set.of("QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD");
@@ -174,7 +159,7 @@ class ManifestTest {
     names.addAll(generatorLiterals("configMapGenerator", "plugboard-config").keySet());
 
     for (String name : names) {
-      assertTrue(app.reads(name) || QUARKUS_RUNTIME.contains(name) || DESIGN_DECLARED.contains(name),
+      assertTrue(app.reads(name) || QUARKUS_RUNTIME.contains(name),
           name + " is not read by the application (Plugboard reads: "
           + app.envNames().stream().filter(n -> n.startsWith("PLUGBOARD_")).toList() + ")");
     }

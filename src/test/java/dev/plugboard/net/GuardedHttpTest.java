@@ -1,0 +1,175 @@
+package dev.plugboard.net;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.plugboard.net.GuardedHttp.Request;
+import dev.plugboard.net.GuardedHttp.Response;
+import dev.plugboard.net.GuardedHttp.Stream;
+import dev.plugboard.net.OutboundFailure.Kind;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The guarded client against a loopback server (test settings allow loopback over http). */
+@QuarkusTest
+class GuardedHttpTest {
+
+  static Server jetty;
+  static int port;
+  static final Queue<String> authorizations = new ConcurrentLinkedQueue<>();
+
+  @Inject GuardedHttp http;
+
+  @BeforeAll
+  static void start() throws Exception {
+    jetty = new Server();
+    ServerConnector c = new ServerConnector(jetty);
+    c.setHost("127.0.0.1");
+    c.setPort(0);
+    jetty.addConnector(c);
+    ServletContextHandler ctx = new ServletContextHandler();
+    ctx.setContextPath("/");
+    ctx.addServlet(new ServletHolder(new Peer()), "/*");
+    jetty.setHandler(ctx);
+    jetty.start();
+    port = c.getLocalPort();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    jetty.stop();
+  }
+
+  static String base() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  static final class Peer extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+      String path = req.getRequestURI();
+      if (path.startsWith("/hops/")) {
+        int n = Integer.parseInt(path.substring("/hops/".length()));
+        if (n == 0) {
+          res.getWriter().print("arrived");
+        } else {
+          res.setStatus(302);
+          res.setHeader("Location", "/hops/" + (n - 1));
+        }
+        return;
+      }
+      switch (path) {
+        case "/cross" -> {
+          res.setStatus(307);
+          res.setHeader("Location", "http://localhost:" + port + "/whoami");
+        }
+        case "/same" -> {
+          res.setStatus(307);
+          res.setHeader("Location", "/whoami");
+        }
+        case "/to-ftp" -> {
+          res.setStatus(302);
+          res.setHeader("Location", "ftp://127.0.0.1/file");
+        }
+        case "/whoami" -> {
+          String auth = req.getHeader("Authorization");
+          authorizations.add(auth == null ? "none" : auth);
+          res.setContentType("text/plain");
+          res.getWriter().print(req.getMethod() + " " + (auth == null ? "none" : "auth") + " " + req.getHeader("Accept"));
+        }
+        case "/big" -> {
+          OutputStream out = res.getOutputStream();
+          byte[] kib = new byte[1024];
+          for (int i = 0; i < 5 * 1024; i++) {
+            out.write(kib);
+          }
+        }
+        case "/lines" -> {
+          OutputStream out = res.getOutputStream();
+          byte[] text = "data: héllo\r\n\r\nevent: x\rdata: ok\n\nlast".getBytes(StandardCharsets.UTF_8);
+          // Split inside the two-byte "é" and between CR and LF.
+          out.write(text, 0, 8);
+          out.flush();
+          out.write(text, 8, 5);
+          out.flush();
+          out.write(text, 13, text.length - 13);
+        }
+        default -> res.setStatus(404);
+      }
+    }
+  }
+
+  @Test
+  void followsUpToThreeRedirects() throws Exception {
+    Response r = http.exchange(Request.get(base() + "/hops/3", Map.of()));
+    assertEquals(200, r.status());
+    assertEquals("arrived", r.bodyText());
+    assertEquals(base() + "/hops/0", r.url());
+    OutboundFailure f = assertThrows(OutboundFailure.class, () -> http.exchange(Request.get(base() + "/hops/4", Map.of())));
+    assertEquals(Kind.TOO_MANY_REDIRECTS, f.kind());
+  }
+
+  @Test
+  void callerHeadersStayOnTheirOrigin() throws Exception {
+    Map<String, String> headers = Map.of("Authorization", "Bearer secret-value", "Accept", "text/plain");
+    assertEquals("POST auth text/plain", http.exchange(Request.post(base() + "/same", headers, "{}")).bodyText());
+    assertEquals("POST none text/plain", http.exchange(Request.post(base() + "/cross", headers, "{}")).bodyText());
+  }
+
+  @Test
+  void redirectToARefusedUrlFails() {
+    OutboundFailure f = assertThrows(OutboundFailure.class, () -> http.exchange(Request.get(base() + "/to-ftp", Map.of())));
+    assertEquals(Kind.REDIRECT_REFUSED, f.kind());
+  }
+
+  @Test
+  void bodiesAreCapped() {
+    OutboundFailure f = assertThrows(OutboundFailure.class, () -> http.exchange(Request.get(base() + "/big", Map.of())));
+    assertEquals(Kind.TOO_LARGE, f.kind());
+  }
+
+  @Test
+  void linesSplitAcrossChunksKeepTheirCharacters() throws Exception {
+    try (Stream s = http.open(Request.get(base() + "/lines", Map.of()), http.newDeadline())) {
+      String[] lines = new String[6];
+      for (int i = 0; i < lines.length; i++) {
+        lines[i] = s.readLine();
+      }
+      assertArrayEquals(new String[] {"data: héllo", "", "event: x", "data: ok", "", "last"}, lines);
+      assertNull(s.readLine());
+    }
+  }
+
+  @Test
+  void refusedFirstHopIsUrlNotAllowed() {
+    assertThrows(UrlNotAllowedException.class, () -> http.exchange(Request.get("ftp://127.0.0.1/", Map.of())));
+  }
+
+  @Test
+  void closedPortIsUnreachable() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    OutboundFailure f = assertThrows(OutboundFailure.class, () -> http.exchange(Request.get("http://127.0.0.1:" + closed + "/", Map.of())));
+    assertEquals(Kind.UNREACHABLE, f.kind());
+  }
+}
