@@ -86,10 +86,25 @@ final class AppConfigNames {
       mapping(mapping.prefix(), type);
     }
     for (Field f : type.getDeclaredFields()) {
-      ConfigProperty p = f.getAnnotation(ConfigProperty.class);
-      if (p != null && !p.name().isEmpty()) {
-        envNames.add(toEnv(p.name()));
+      configProperty(f.getAnnotation(ConfigProperty.class));
+    }
+    // Constructor and method injection: @ConfigProperty on parameters.
+    for (java.lang.reflect.Executable e : concat(type.getDeclaredConstructors(), type.getDeclaredMethods())) {
+      for (java.lang.reflect.Parameter p : e.getParameters()) {
+        configProperty(p.getAnnotation(ConfigProperty.class));
       }
+    }
+  }
+
+  private static java.lang.reflect.Executable[] concat(java.lang.reflect.Executable[] a, java.lang.reflect.Executable[] b) {
+    java.lang.reflect.Executable[] all = java.util.Arrays.copyOf(a, a.length + b.length, java.lang.reflect.Executable[].class);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  private void configProperty(ConfigProperty p) {
+    if (p != null && !p.name().isEmpty()) {
+      envNames.add(toEnv(p.name()));
     }
   }
 
