@@ -1,5 +1,7 @@
 package dev.plugboard.composio;
 
+import dev.plugboard.support.Await;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
@@ -434,15 +436,10 @@ class ComposioConnectionsTest {
     composio.stubFor(delete(urlEqualTo("/api/v3/connected_accounts/" + ca)).willReturn(okJson("{\"success\": true}")));
     m.as().delete("/v1/connections/" + id).then().statusCode(200).body("success", equalTo(true));
     m.as().get("/v1/connections/" + id).then().statusCode(404);
-    boolean deletedAtComposio = false;
-    for (int i = 0; i < 100 && !deletedAtComposio; i++) {
-      deletedAtComposio =
-          !composio.findAll(deleteRequestedFor(urlEqualTo("/api/v3/connected_accounts/" + ca)).withHeader("x-api-key", WireMock.equalTo(KEY))).isEmpty();
-      if (!deletedAtComposio) {
-        pause();
-      }
-    }
-    assertTrue(deletedAtComposio, "the connected account was not deleted at Composio");
+    Await.until(
+        "the connected account deleted at Composio",
+        10,
+        () -> !composio.findAll(deleteRequestedFor(urlEqualTo("/api/v3/connected_accounts/" + ca)).withHeader("x-api-key", WireMock.equalTo(KEY))).isEmpty());
     // The started account went with the connection: it cannot be finalized again.
     m.as()
         .body(Map.of("app", "slack", "integration_name", "again", "connected_account_id", ca))
@@ -739,12 +736,4 @@ class ComposioConnectionsTest {
     return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   }
 
-  /** One step of a bounded polling loop (not synchronisation by sleeping: the loop checks a condition). */
-  private static void pause() {
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

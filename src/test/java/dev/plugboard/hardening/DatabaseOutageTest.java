@@ -1,5 +1,7 @@
 package dev.plugboard.hardening;
 
+import dev.plugboard.support.Await;
+
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -24,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
@@ -43,17 +44,6 @@ class DatabaseOutageTest {
       RestAssuredConfig.config()
           .httpClient(HttpClientConfig.httpClientConfig().setParam("http.socket.timeout", 30_000).setParam("http.connection.timeout", 10_000));
 
-  /** Polls {@code condition} until it holds, at most {@code seconds}. */
-  private static void await(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for: " + what);
-      }
-      Thread.sleep(200); // polling interval of a bounded loop
-    }
-  }
-
   private static Map<String, Object> withHeaders(String name) {
     return Map.of(
         "name", name,
@@ -71,7 +61,7 @@ class DatabaseOutageTest {
 
     StoppablePostgres.stopDatabase();
     try {
-      await("a 503 while the database is down", 30, () -> m.as().config(BOUNDED).get("/v1/connections/" + id).statusCode() == 503);
+      Await.until("a 503 while the database is down", 30, () -> m.as().config(BOUNDED).get("/v1/connections/" + id).statusCode() == 503);
       ExecutorService pool = Executors.newFixedThreadPool(16);
       try {
         List<Callable<Response>> calls = new ArrayList<>();
@@ -103,13 +93,13 @@ class DatabaseOutageTest {
       StoppablePostgres.startDatabase();
     }
 
-    await("recovery", 60, () -> m.as().config(BOUNDED).get("/v1/connections/" + id).statusCode() == 200);
+    Await.until("recovery", 60, () -> m.as().config(BOUNDED).get("/v1/connections/" + id).statusCode() == 200);
     m.as().get("/v1/connections/" + id + "/credentials").then().statusCode(200).body("headers.X-A", equalTo("1"));
     RestAssured.given().header("Authorization", "Bearer " + Fixtures.INTERNAL_TOKEN).post("/internal/v1/connections/" + id + "/resolve")
         .then().statusCode(200).body("headers.Authorization", equalTo("Bearer s"));
     m.as().get("/v1/connections").then().statusCode(200).body("total", equalTo(1));
     Fixtures.create(m, withHeaders("after recovery"));
-    await("readiness", 30, () -> RestAssured.get("/q/health/ready").statusCode() == 200);
+    Await.until("readiness", 30, () -> RestAssured.get("/q/health/ready").statusCode() == 200);
   }
 
   @Test
@@ -155,12 +145,12 @@ class DatabaseOutageTest {
           return null;
         }));
       }
-      await("some writes before the stop", 60, () -> acknowledged.size() >= 10);
+      Await.until("some writes before the stop", 60, () -> acknowledged.size() >= 10);
       StoppablePostgres.stopDatabase();
       StoppablePostgres.startDatabase();
-      await("writes after the restart", 60, () -> m.as().config(BOUNDED).get("/v1/connections?limit=1").statusCode() == 200);
+      Await.until("writes after the restart", 60, () -> m.as().config(BOUNDED).get("/v1/connections?limit=1").statusCode() == 200);
       int before = acknowledged.size();
-      await("more writes after the restart", 60, () -> acknowledged.size() > before);
+      Await.until("more writes after the restart", 60, () -> acknowledged.size() > before);
     } finally {
       stop.set(true);
       for (Future<?> f : workers) {

@@ -1,5 +1,7 @@
 package dev.plugboard.hardening;
 
+import dev.plugboard.support.Await;
+
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -109,14 +111,15 @@ class SecretHygieneTest {
 
   /** The file handler writes asynchronously to the OS; poll until the redacted marker line is there. */
   private static String awaitLog(String marker) throws Exception {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (true) {
-      String log = Files.exists(LOG_FILE) ? Files.readString(LOG_FILE, StandardCharsets.UTF_8) : "";
-      if (log.contains("calling upstream with Authorization: Bearer " + marker) || System.nanoTime() > deadline) {
-        assertTrue(log.contains(marker), "the log file has the redacted line");
-        return log;
-      }
-      Thread.sleep(100); // polling interval of a bounded loop
+    Await.until("the redacted line in the log file", 20, () -> readLog().contains("calling upstream with Authorization: Bearer " + marker));
+    return readLog();
+  }
+
+  private static String readLog() {
+    try {
+      return Files.exists(LOG_FILE) ? Files.readString(LOG_FILE, StandardCharsets.UTF_8) : "";
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 }
