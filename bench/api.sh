@@ -3,14 +3,17 @@
 #   bash bench/api.sh
 # Starts a PostgreSQL 15+ and the packaged app on 127.0.0.1, seeds 1,000 teams x 100 connections,
 # then prints, from one run: GET by id and list-of-100 req/s + p50/p99 beside pgbench running the
-# equivalent SELECTs with the same client count (ratios), the resolve (decrypt) path, and RSS
-# before/after. Bounded durations; stops everything it started.
+# equivalent SELECTs with the same client count (ratios), the CPU each by-id request costs in the app
+# and in PostgreSQL, p99 at about half the by-id throughput, the resolve (decrypt) path, RSS
+# before/after, and the floor: a minimal Quarkus app on the same stack answering from one Hibernate
+# query (bench/minimal-app/stack). Bounded durations; stops everything it started.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
 DURATION="${BENCH_DURATION:-15}"
 CLIENTS="${BENCH_CLIENTS:-16}"
 THREADS="${BENCH_THREADS:-2}"
+WARMUP="${BENCH_WARMUP:-15}"
 
 need wrk wrk
 need curl curl
@@ -38,6 +41,8 @@ LUA
 mk() { sed "1i PATH_FORMAT = \"$1\"\nMETHOD = \"GET\"" "$WORK/pairs.lua" >"$WORK/$2.lua"; }
 mk "/v1/connections/%s" byid
 mk "/v1/connections?limit=100&_=%s" list
+# The same requests with a think time per connection (ms), for latency at a given rate.
+paced() { { echo "THINK_MS = $2"; cat "$WORK/$1.lua"; echo 'delay = function() return THINK_MS end'; } >"$WORK/$1-paced.lua"; }
 
 run_wrk() { # run_wrk <lua> -> prints "rps p50_ms p99_ms"
   wrk -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/$1.lua" "$API" >"$WORK/$1.wrk"
@@ -63,12 +68,28 @@ SELECT c.* FROM connections c WHERE c.team_id = md5('team' || :t)::uuid
   ORDER BY c.created_at DESC, c.id DESC LIMIT 100;
 SQL
 
+# CPU ticks (1/100 s) spent so far by a process, or by every process of the PostgreSQL cluster.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+pg_ticks() {
+  local pm s=0 p; pm=$(head -1 "$PGDATA_DIR/postmaster.pid")
+  for p in "$pm" $(pgrep -P "$pm"); do s=$((s + $(ticks "$p" 2>/dev/null || echo 0))); done; echo "$s"
+}
+
 # warm up (JIT, pools, caches), then RSS before the measured load
-wrk -t"$THREADS" -c"$CLIENTS" -d5s -s "$WORK/byid.lua" "$API" >/dev/null
+wrk -t"$THREADS" -c"$CLIENTS" -d"${WARMUP}s" -s "$WORK/byid.lua" "$API" >/dev/null
+wrk -t"$THREADS" -c"$CLIENTS" -d5s -s "$WORK/list.lua" "$API" >/dev/null
 rss_before=$(rss_kb "$APP_PID")
 
+app0=$(ticks "$APP_PID"); pg0=$(pg_ticks)
 read -r byid_rps byid_p50 byid_p99 < <(run_wrk byid)
+app1=$(ticks "$APP_PID"); pg1=$(pg_ticks)
+byid_requests=$(awk '/requests in/ {print $1}' "$WORK/byid.wrk")
+cpu_ms() { awk -v t="$1" -v n="$byid_requests" 'BEGIN { printf "%.2f", t * 10 / n }'; }
+app_cpu=$(cpu_ms $((app1 - app0))); pg_cpu=$(cpu_ms $((pg1 - pg0)))
 read -r list_rps list_p50 list_p99 < <(run_wrk list)
+# Half the measured by-id rate: each connection thinks for clients / (rate / 2) seconds.
+paced byid "$(awk -v c="$CLIENTS" -v r="$byid_rps" 'BEGIN { printf "%d", c * 2000 / r }')"
+read -r half_rps half_p50 half_p99 < <(run_wrk byid-paced)
 pg_byid=$(run_pgbench "$WORK/byid.sql")
 pg_list=$(run_pgbench "$WORK/list.sql")
 
@@ -89,14 +110,34 @@ end
 LUA
 } >"$WORK/resolve.lua"
 read -r resolve_rps resolve_p50 resolve_p99 < <(run_wrk resolve)
-requests=$(awk '/requests in/ {s += $1} END {print s}' "$WORK"/byid.wrk "$WORK"/list.wrk "$WORK"/resolve.wrk)
+requests=$(awk '/requests in/ {s += $1} END {print s}' "$WORK"/byid.wrk "$WORK"/list.wrk "$WORK"/byid-paced.wrk "$WORK"/resolve.wrk)
 rss_after=$(rss_kb "$APP_PID")
+stop_app
+
+# The floor: the minimal app on the same extension stack, GET /items = one Hibernate query.
+STACK="$ROOT/bench/minimal-app/stack"
+if [ ! -f "$STACK/target/quarkus-app/quarkus-run.jar" ] || [ "${BENCH_REBUILD:-0}" = 1 ]; then
+  (cd "$STACK" && JAVA_HOME="$(java_home)" "$ROOT/mvnw" -q -B package -DskipTests) >&2
+fi
+psql -q -d postgres -c "create database stack" >/dev/null
+QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/stack" QUARKUS_DATASOURCE_USERNAME=postgres \
+QUARKUS_DATASOURCE_PASSWORD=unused QUARKUS_HTTP_PORT=$APP_PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_LOG_LEVEL=WARN \
+  "$(java_home)/bin/java" -jar "$STACK/target/quarkus-app/quarkus-run.jar" >"$WORK/stack.log" 2>&1 &
+APP_PID=$!
+PIDS+=("$APP_PID")
+for _ in $(seq 1 600); do curl -sf -o /dev/null "$API/items" && break; sleep 0.1; done
+printf 'request = function() return wrk.format("GET", "/items") end\n' >"$WORK/floor.lua"
+wrk -t"$THREADS" -c"$CLIENTS" -d"${WARMUP}s" -s "$WORK/floor.lua" "$API" >/dev/null
+read -r floor_rps floor_p50 floor_p99 < <(run_wrk floor)
 
 cat <<REPORT
 
 Plugboard API benchmark ($(nproc) cores, $CLIENTS clients, ${DURATION}s each, PostgreSQL $(psql -At -d plugboard -c 'show server_version'), $(psql -At -d plugboard -c 'select count(*) from connections') connections)
 GET /v1/connections/{id}        $byid_rps req/s  p50 $byid_p50  p99 $byid_p99   | pgbench same SELECT: $pg_byid tps  -> ratio $(ratio "$byid_rps" "$pg_byid")
+  CPU per by-id request: app $app_cpu ms, PostgreSQL $pg_cpu ms
+  at about half that rate: $half_rps req/s  p50 $half_p50  p99 $half_p99
 GET /v1/connections?limit=100   $list_rps req/s  p50 $list_p50  p99 $list_p99   | pgbench COUNT+SELECT: $pg_list tps  -> ratio $(ratio "$list_rps" "$pg_list")
 POST /internal/.../resolve      $resolve_rps req/s  p50 $resolve_p50  p99 $resolve_p99   (2 secret headers decrypted per call)
 RSS after warm-up $((rss_before / 1024)) MiB, after $requests more requests $((rss_after / 1024)) MiB -> growth $(awk -v a="$rss_before" -v b="$rss_after" 'BEGIN {printf "%.1f%%", (b - a) * 100 / a}')
+Floor: minimal Quarkus app, same stack, GET /items (one Hibernate query): $floor_rps req/s  p50 $floor_p50  p99 $floor_p99  -> ratio to pgbench by-id $(ratio "$floor_rps" "$pg_byid")
 REPORT

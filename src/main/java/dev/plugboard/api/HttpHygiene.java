@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -26,7 +27,7 @@ public class HttpHygiene {
 
   private void first(RoutingContext ctx) {
     String given = ctx.request().getHeader(REQUEST_ID);
-    String id = given != null && SANE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    String id = given != null && SANE_ID.matcher(given).matches() ? given : newRequestId();
     ctx.put(REQUEST_ID, id);
     ctx.response().putHeader(REQUEST_ID, id);
     String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -36,6 +37,17 @@ public class HttpHygiene {
       return;
     }
     ctx.next();
+  }
+
+  /**
+   * A random (version 4) UUID from a per-thread generator: request ids need to be unique, not
+   * unguessable, and {@link UUID#randomUUID()} pays for a SecureRandom on every request.
+   */
+  static String newRequestId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long high = (r.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low).toString();
   }
 
   private static boolean tooLarge(String length) {

@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.hibernate.jpa.HibernateHints;
 import org.jboss.logging.Logger;
 
 /** The rules of connections: validation, visibility, writes, and resolution for runtimes. */
@@ -63,7 +64,8 @@ public class ConnectionService {
     var count = em.createQuery("select count(c) from Connection c where " + VISIBLE + typeClause, Long.class);
     var page =
         em.createQuery(
-            WITH_PRESENCE + VISIBLE + typeClause + " order by c.createdAt desc, c.id desc", Object[].class);
+                WITH_PRESENCE + VISIBLE + typeClause + " order by c.createdAt desc, c.id desc", Object[].class)
+            .setHint(HibernateHints.HINT_READ_ONLY, true); // no dirty-checking snapshots for a view
     for (var q : List.of(count, page)) {
       q.setParameter("team", caller.teamId())
           .setParameter("user", caller.userId())
@@ -80,6 +82,7 @@ public class ConnectionService {
 
   public ConnectionView get(Caller caller, UUID id) {
     return em.createQuery(WITH_PRESENCE + "c.id = :id and " + VISIBLE, Object[].class)
+        .setHint(HibernateHints.HINT_READ_ONLY, true)
         .setParameter("id", id)
         .setParameter("team", caller.teamId())
         .setParameter("user", caller.userId())
