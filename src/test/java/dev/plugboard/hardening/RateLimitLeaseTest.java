@@ -94,8 +94,8 @@ class RateLimitLeaseTest {
 
     long writes = bucketWrites(key);
     LOG.infof("%d requests (%d admitted) cost %d bucket writes", requests, admitted, writes);
-    // Batches of 1, 2, 4, 8, then 10: about 10 writes for 61 requests instead of 61.
-    assertTrue(writes >= 1 && writes * 4 <= requests, requests + " requests cost " + writes + " bucket writes");
+    // Batches of 1, 2, 4, 8, 10, 5 and the refused claim: 7 writes for 31 requests instead of 31.
+    assertTrue(writes >= 1 && writes * 3 <= requests, requests + " requests cost " + writes + " bucket writes");
   }
 
   @Test
@@ -144,7 +144,7 @@ class RateLimitLeaseTest {
         ok += status == 200 ? 1 : 0;
       }
       LOG.infof("%d concurrent requests, %d admitted in %d ms", calls.size(), ok, (System.nanoTime() - start) / 1_000_000);
-      // Exactly LIMIT, plus one per second of refill should the burst take that long: no local
+      // Exactly LIMIT, plus one per 2 s of refill should the burst take that long: no local
       // token is spent twice, and none is left unspent while a request gets 429.
       assertTrue(ok >= LIMIT && ok <= bound(LIMIT, start), "granted " + ok);
     } finally {
