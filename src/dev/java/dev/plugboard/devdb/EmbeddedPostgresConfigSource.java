@@ -59,7 +59,11 @@ public class EmbeddedPostgresConfigSource implements ConfigSourceFactory {
     }
     if (postgres == null) {
       try {
-        postgres = EmbeddedPostgres.builder().start();
+        // pg_stat_statements: counts the statements each request really runs (QueryCountTest)
+        postgres =
+            EmbeddedPostgres.builder()
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                .start();
       } catch (IOException e) {
         throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
       }

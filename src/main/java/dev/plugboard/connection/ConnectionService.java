@@ -15,7 +15,6 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -25,7 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.hibernate.jpa.HibernateHints;
 import org.jboss.logging.Logger;
 
 /** The rules of connections: validation, visibility, writes, and resolution for runtimes. */
@@ -39,19 +37,8 @@ public class ConnectionService {
   static final int MAX_NAME = 200;
   static final int MAX_URL = 2048;
 
-  /** Visible to a caller: own personal rows; shared rows while sharing is on (always to their creator). */
-  private static final String VISIBLE =
-      "c.teamId = :team and ((c.shared = false and c.userId = :user)"
-          + " or (c.shared = true and (:sharing = true or c.createdBy = :user)))";
-
-  /** Reads a connection with its header/token presence in one statement (no extra round trips). */
-  private static final String WITH_PRESENCE =
-      "select c,"
-          + " case when exists (select 1 from ConnectionHeader h where h.connectionId = c.id) then true else false end,"
-          + " case when exists (select 1 from OAuthToken t where t.connectionId = c.id) then true else false end"
-          + " from Connection c where ";
-
   @Inject EntityManager em;
+  @Inject ConnectionReads reads;
   @Inject CredentialService credentials;
   @Inject Event<ConnectionEvents.Deleting> deleting;
   @Inject Event<ConnectionEvents.Deleted> deleted;
@@ -60,41 +47,11 @@ public class ConnectionService {
   // ---- reads ----------------------------------------------------------------------------------
 
   public ListView list(Caller caller, String type, int limit, long offset) {
-    String typeClause = type == null ? "" : " and c.type = :type";
-    var count = em.createQuery("select count(c) from Connection c where " + VISIBLE + typeClause, Long.class);
-    var page =
-        em.createQuery(
-                WITH_PRESENCE + VISIBLE + typeClause + " order by c.createdAt desc, c.id desc", Object[].class)
-            .setHint(HibernateHints.HINT_READ_ONLY, true); // no dirty-checking snapshots for a view
-    for (var q : List.of(count, page)) {
-      q.setParameter("team", caller.teamId())
-          .setParameter("user", caller.userId())
-          .setParameter("sharing", caller.connectionsSharing());
-      if (type != null) {
-        q.setParameter("type", type);
-      }
-    }
-    long total = count.getSingleResult();
-    List<Object[]> rows =
-        offset >= total ? List.of() : page.setFirstResult((int) offset).setMaxResults(limit).getResultList();
-    return new ListView(rows.stream().map(ConnectionService::withPresence).toList(), total, limit, offset);
+    return reads.page(caller, type, limit, offset);
   }
 
   public ConnectionView get(Caller caller, UUID id) {
-    return em.createQuery(WITH_PRESENCE + "c.id = :id and " + VISIBLE, Object[].class)
-        .setHint(HibernateHints.HINT_READ_ONLY, true)
-        .setParameter("id", id)
-        .setParameter("team", caller.teamId())
-        .setParameter("user", caller.userId())
-        .setParameter("sharing", caller.connectionsSharing())
-        .getResultStream()
-        .findFirst()
-        .map(ConnectionService::withPresence)
-        .orElseThrow(() -> ApiException.notFound("connection"));
-  }
-
-  private static ConnectionView withPresence(Object[] row) {
-    return ConnectionView.of((Connection) row[0], (Boolean) row[1], (Boolean) row[2]);
+    return reads.byId(caller, id).orElseThrow(() -> ApiException.notFound("connection"));
   }
 
   public Map<String, String> maskedCredentials(Caller caller, UUID id) {
@@ -319,15 +276,21 @@ public class ConnectionService {
    */
   private Connection visible(Caller caller, UUID id, boolean write) {
     var q =
-        em.createQuery("select c from Connection c where c.id = :id and " + VISIBLE, Connection.class)
-            .setParameter("id", id)
-            .setParameter("team", caller.teamId())
-            .setParameter("user", caller.userId())
-            .setParameter("sharing", caller.connectionsSharing());
-    if (write) {
-      q.setLockMode(LockModeType.PESSIMISTIC_WRITE);
+        em.createNativeQuery(
+                "SELECT c.* FROM connections c WHERE c.id = ? AND " + ConnectionReads.VISIBLE
+                    + (write ? " FOR UPDATE" : ""),
+                Connection.class)
+            .setParameter(1, id)
+            .setParameter(2, caller.teamId())
+            .setParameter(3, caller.userId())
+            .setParameter(4, caller.connectionsSharing())
+            .setParameter(5, caller.userId());
+    @SuppressWarnings("unchecked")
+    List<Connection> rows = q.getResultList();
+    if (rows.isEmpty()) {
+      throw ApiException.notFound("connection");
     }
-    Connection c = q.getResultStream().findFirst().orElseThrow(() -> ApiException.notFound("connection"));
+    Connection c = rows.get(0);
     if (write && c.shared && !caller.userId().equals(c.createdBy) && !caller.isTeamAdmin()) {
       throw ApiException.forbidden("only the creator of a shared connection or a team admin may change it");
     }

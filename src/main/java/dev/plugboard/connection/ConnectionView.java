@@ -4,6 +4,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.plugboard.api.Times;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -37,6 +42,41 @@ public record ConnectionView(
     @Schema(nullable = true) String brokenReason,
     @Schema(format = "date-time", example = "2026-11-27T10:08:17.123Z") String createdAt,
     @Schema(format = "date-time", example = "2026-11-27T10:08:17.123Z") String updatedAt) {
+
+  /** A row of {@link ConnectionReads}: the columns of the entity plus has_headers and has_tokens. */
+  static ConnectionView of(ResultSet r) throws SQLException {
+    Array scopes = r.getArray("oauth_scopes");
+    return new ConnectionView(
+        r.getObject("id", UUID.class),
+        r.getString("name"),
+        r.getString("type"),
+        r.getString("provider"),
+        r.getObject("user_id", UUID.class),
+        r.getObject("team_id", UUID.class),
+        r.getString("server_url"),
+        r.getString("transport_type"),
+        r.getString("auth_method"),
+        r.getString("composio_mcp_id"),
+        r.getObject("custom_integration_id", UUID.class),
+        r.getString("icon_url"),
+        r.getString("oauth_provider"),
+        r.getString("oauth_provider_key"),
+        scopes == null ? null : List.of((String[]) scopes.getArray()),
+        r.getBoolean("has_headers"),
+        r.getBoolean("has_tokens"),
+        r.getString("integration_id"),
+        r.getBoolean("shared"),
+        r.getObject("created_by", UUID.class),
+        Times.format(instant(r, "broken_at")),
+        r.getString("broken_reason"),
+        Times.format(instant(r, "created_at")),
+        Times.format(instant(r, "updated_at")));
+  }
+
+  private static Instant instant(ResultSet r, String column) throws SQLException {
+    OffsetDateTime t = r.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
 
   static ConnectionView of(Connection c, boolean hasHeaders, boolean hasTokens) {
     return new ConnectionView(

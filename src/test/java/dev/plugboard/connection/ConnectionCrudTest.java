@@ -4,12 +4,17 @@ import static org.hamcrest.Matchers.*;
 
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
+import dev.plugboard.support.Db;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class ConnectionCrudTest {
+
+  @Inject Db db;
 
   @Test
   void createGetListDelete() {
@@ -61,5 +66,25 @@ class ConnectionCrudTest {
         .body("integrations[0].id", equalTo(id));
     m.as().delete("/v1/connections/" + id).then().statusCode(200).body("success", equalTo(true));
     m.as().get("/v1/connections/" + id).then().statusCode(404).body("error", equalTo("not_found"));
+  }
+
+  /** Reads (plain JDBC) and writes (the entity) build the same Connection, field for field. */
+  @Test
+  void readsAndWritesShowTheSameConnection() {
+    Member m = Fixtures.newMember();
+    String id = Fixtures.create(m, Fixtures.mcpConnection("Same"));
+    // Fields only other flows set: scopes, the broken marker, an icon.
+    db.update(
+        "UPDATE connections SET oauth_scopes = ARRAY['read', 'write'], broken_at = now(), broken_reason = 'invalid_grant',"
+            + " icon_url = 'https://icons.test/i.png', integration_id = 'ca_1' WHERE id = ?",
+        java.util.UUID.fromString(id));
+    Map<String, Object> written =
+        m.as().body(Map.of("name", "Same again")).patch("/v1/connections/" + id).then().statusCode(200).extract().jsonPath().getMap("");
+    Map<String, Object> read = m.as().get("/v1/connections/" + id).then().statusCode(200).extract().jsonPath().getMap("");
+    Map<String, Object> listed =
+        m.as().get("/v1/connections").then().statusCode(200).extract().jsonPath().getMap("integrations[0]");
+    assertEquals(written, read);
+    assertEquals(written, listed);
+    assertEquals(java.util.List.of("read", "write"), read.get("oauth_scopes"));
   }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * the training run of the AOT cache.
  */
 @QuarkusIntegrationTest
-@QuarkusTestResource(PackagedAppResource.class)
+@QuarkusTestResource(value = PackagedAppResource.class, restrictToAnnotatedClass = true)
 class PackagedAppIT {
 
   @Test
