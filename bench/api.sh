@@ -19,7 +19,9 @@ need wrk wrk
 need curl curl
 build_app
 start_postgres
-start_app
+# The JVM as the container runs it (src/main/docker/Dockerfile.jvm): Serial GC, 75 % of the
+# 512 MiB memory limit the Kubernetes manifests set.
+start_app -XX:+UseSerialGC -Xmx384m
 psql -q -d plugboard -f "$BENCH_DIR/seed.sql" >/dev/null
 API="http://127.0.0.1:$APP_PORT"
 
