@@ -21,7 +21,8 @@ build_app
 start_postgres
 # The JVM as the container runs it (src/main/docker/Dockerfile.jvm): Serial GC, 75 % of the
 # 512 MiB memory limit the Kubernetes manifests set.
-start_app -XX:+UseSerialGC -Xmx384m
+JVM_FLAGS=(-XX:+UseSerialGC -Xmx384m)
+start_app "${JVM_FLAGS[@]}"
 psql -q -d plugboard -f "$BENCH_DIR/seed.sql" >/dev/null
 API="http://127.0.0.1:$APP_PORT"
 
@@ -89,6 +90,10 @@ byid_requests=$(awk '/requests in/ {print $1}' "$WORK/byid.wrk")
 cpu_ms() { awk -v t="$1" -v n="$byid_requests" 'BEGIN { printf "%.2f", t * 10 / n }'; }
 app_cpu=$(cpu_ms $((app1 - app0))); pg_cpu=$(cpu_ms $((pg1 - pg0)))
 read -r list_rps list_p50 list_p99 < <(run_wrk list)
+# RSS across 10k more by-id requests (the issue's measure), at full rate.
+rss_10k_before=$(rss_kb "$APP_PID")
+wrk -t"$THREADS" -c"$CLIENTS" -d"$(awk -v r="$byid_rps" 'BEGIN { printf "%d", 10000 / r + 1.5 }')s" -s "$WORK/byid.lua" "$API" >"$WORK/rss10k.wrk"
+rss_10k_after=$(rss_kb "$APP_PID")
 # Half the measured by-id rate: each connection thinks for clients / (rate / 2) seconds.
 paced byid "$(awk -v c="$CLIENTS" -v r="$byid_rps" 'BEGIN { printf "%d", c * 2000 / r }')"
 read -r half_rps half_p50 half_p99 < <(run_wrk byid-paced)
@@ -112,7 +117,7 @@ end
 LUA
 } >"$WORK/resolve.lua"
 read -r resolve_rps resolve_p50 resolve_p99 < <(run_wrk resolve)
-requests=$(awk '/requests in/ {s += $1} END {print s}' "$WORK"/byid.wrk "$WORK"/list.wrk "$WORK"/byid-paced.wrk "$WORK"/resolve.wrk)
+requests=$(awk '/requests in/ {s += $1} END {print s}' "$WORK"/byid.wrk "$WORK"/rss10k.wrk "$WORK"/list.wrk "$WORK"/byid-paced.wrk "$WORK"/resolve.wrk)
 rss_after=$(rss_kb "$APP_PID")
 stop_app
 
@@ -124,7 +129,7 @@ fi
 psql -q -d postgres -c "create database stack" >/dev/null
 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/stack" QUARKUS_DATASOURCE_USERNAME=postgres \
 QUARKUS_DATASOURCE_PASSWORD=unused QUARKUS_HTTP_PORT=$APP_PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_LOG_LEVEL=WARN \
-  "$(java_home)/bin/java" -jar "$STACK/target/quarkus-app/quarkus-run.jar" >"$WORK/stack.log" 2>&1 &
+  "$(java_home)/bin/java" "${JVM_FLAGS[@]}" -jar "$STACK/target/quarkus-app/quarkus-run.jar" >"$WORK/stack.log" 2>&1 &
 APP_PID=$!
 PIDS+=("$APP_PID")
 for _ in $(seq 1 600); do curl -sf -o /dev/null "$API/items" && break; sleep 0.1; done
@@ -140,6 +145,7 @@ GET /v1/connections/{id}        $byid_rps req/s  p50 $byid_p50  p99 $byid_p99   
   at about half that rate: $half_rps req/s  p50 $half_p50  p99 $half_p99
 GET /v1/connections?limit=100   $list_rps req/s  p50 $list_p50  p99 $list_p99   | pgbench COUNT+SELECT: $pg_list tps  -> ratio $(ratio "$list_rps" "$pg_list")
 POST /internal/.../resolve      $resolve_rps req/s  p50 $resolve_p50  p99 $resolve_p99   (2 secret headers decrypted per call)
+RSS across $(awk '/requests in/ {print $1}' "$WORK/rss10k.wrk") by-id requests: $((rss_10k_before / 1024)) MiB -> $((rss_10k_after / 1024)) MiB -> growth $(awk -v a="$rss_10k_before" -v b="$rss_10k_after" 'BEGIN {printf "%.1f%%", (b - a) * 100 / a}')
 RSS after warm-up $((rss_before / 1024)) MiB, after $requests more requests $((rss_after / 1024)) MiB -> growth $(awk -v a="$rss_before" -v b="$rss_after" 'BEGIN {printf "%.1f%%", (b - a) * 100 / a}')
 Floor: minimal Quarkus app, same stack, GET /items (one Hibernate query): $floor_rps req/s  p50 $floor_p50  p99 $floor_p99  -> ratio to pgbench by-id $(ratio "$floor_rps" "$pg_byid")
 REPORT
