@@ -68,6 +68,7 @@ public class RateLimiter {
     long expiresAt; // System.nanoTime()
     double bucketTokens; // the bucket's level after the last claim
     long reset;
+    long refusedUntil; // System.nanoTime() before which the bucket cannot have a whole token
 
     Lease(long now) {
       expiresAt = now; // expired: the first request claims
@@ -113,6 +114,13 @@ public class RateLimiter {
 
   private Decision take(UUID apiKeyId, Lease lease, int limit, long lifetime) {
     long now = System.nanoTime();
+    if (now - lease.refusedUntil < 0) {
+      // The last claim found no whole token and refill cannot make one sooner (a hand-back from
+      // another replica could, so this errs on the strict side): refuse without a write, so a
+      // client retrying in a loop costs the database nothing.
+      long wait = Math.max(1, (long) Math.ceil((lease.refusedUntil - now) / 1e9));
+      return new Decision(false, limit, 0, lease.reset, wait);
+    }
     boolean live = now - lease.expiresAt < 0;
     if (live && lease.unused > 0) {
       lease.unused--;
@@ -134,6 +142,8 @@ public class RateLimiter {
     if (d.allowed()) {
       lease.unused--;
       lease.spent++;
+    } else {
+      lease.refusedUntil = now + (long) ((1 - c.tokens()) / (limit / 60.0) * 1e9);
     }
     return d;
   }

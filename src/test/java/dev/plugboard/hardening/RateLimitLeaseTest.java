@@ -151,4 +151,28 @@ class RateLimitLeaseTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void refusalsAreAnsweredWithoutWritingTheBucket() {
+    Member m = Fixtures.newMember();
+    UUID key = keyId(m);
+    Response limited = null;
+    for (int i = 0; i < 3 * LIMIT && limited == null; i++) {
+      Response r = m.as().get("/v1/connections");
+      limited = r.statusCode() == 429 ? r : null;
+    }
+    assertNotNull(limited, "the limit was never reached");
+    long writes = bucketWrites(key);
+    long start = System.nanoTime();
+    int retries = 10;
+    for (int i = 0; i < retries; i++) {
+      int status = m.as().get("/v1/connections").statusCode();
+      assertTrue(status == 429 || status == 200, "status " + status);
+    }
+    long added = bucketWrites(key) - writes;
+    // A claim can only succeed once a token has refilled (one per 2 s at 30/min): at most a claim
+    // and a refused claim per refill, however many retries were refused in between.
+    long refills = (long) Math.floor((System.nanoTime() - start) / 1e9 * LIMIT / 60.0);
+    assertTrue(added <= 2 * (refills + 1), retries + " refused retries cost " + added + " bucket writes");
+  }
 }
