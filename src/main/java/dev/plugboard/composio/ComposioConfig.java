@@ -19,4 +19,11 @@ public interface ComposioConfig {
   /** env {@code PLUGBOARD_COMPOSIO_TIMEOUT}: connect and read timeout of every call to Composio. */
   @WithDefault("10s")
   Duration timeout();
+
+  /**
+   * env {@code PLUGBOARD_COMPOSIO_UNFINALIZED_TTL}: how long a started account may wait for finalize
+   * before maintenance deletes it at Composio (the user abandoned the consent screen).
+   */
+  @WithDefault("24h")
+  Duration unfinalizedTtl();
 }

@@ -53,6 +53,8 @@ import org.junit.jupiter.api.Test;
 class ComposioConnectionsTest {
 
   private static final String KEY = ComposioDouble.API_KEY;
+
+  @jakarta.inject.Inject dev.plugboard.support.Db db;
   private static final String CALLBACK = "https://app.example.test/integrations/composio/done";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> LOGGED = Collections.synchronizedList(new ArrayList<>());
@@ -632,6 +634,41 @@ class ComposioConnectionsTest {
         .statusCode(200)
         .body("connected_account_id", equalTo(ca));
     return ca;
+  }
+
+  @Test
+  void startedAccountsThatAreNeverFinalizedAreDeletedByMaintenance() {
+    Member m = Fixtures.newMember();
+    String abandoned = "ca_" + rnd();
+    String recent = "ca_" + rnd();
+    String bound = "ca_" + rnd();
+    for (String ca : List.of(abandoned, recent, bound)) {
+      stubCreate(201, "{\"id\": \"%s\", \"connectionData\": {\"authScheme\": \"OAUTH2\", \"val\": {\"status\": \"INITIATED\", \"redirectUrl\": \"https://consent.test/x\"}}, \"status\": \"INITIATED\"}".formatted(ca));
+      m.as().body(Map.of("auth_config_id", "ac_" + rnd(), "callback_url", CALLBACK)).post("/v1/connections/composio/start").then().statusCode(200);
+    }
+    // Two are a day old; one of those was finalized (bound to a connection) and must stay.
+    String connection = Fixtures.create(m, Fixtures.mcpConnection("bound"));
+    db.update("UPDATE composio_accounts SET connection_id = ? WHERE connected_account_id = ?", UUID.fromString(connection), bound);
+    db.update("UPDATE composio_accounts SET created_at = now() - interval '25 hours' WHERE connected_account_id IN (?, ?)", abandoned, bound);
+    composio.stubFor(delete(urlEqualTo("/api/v3/connected_accounts/" + abandoned)).willReturn(okJson("{\"success\": true}")));
+
+    Fixtures.admin()
+        .post("/admin/v1/maintenance/run")
+        .then()
+        .statusCode(200)
+        .body("tasks.find { it.task == 'composio.purge-unfinalized' }.error", nullValue())
+        .body("tasks.find { it.task == 'composio.purge-unfinalized' }.processed", equalTo(1));
+
+    composio.verify(1, deleteRequestedFor(urlEqualTo("/api/v3/connected_accounts/" + abandoned)).withHeader("x-api-key", WireMock.equalTo(KEY)));
+    composio.verify(0, deleteRequestedFor(urlEqualTo("/api/v3/connected_accounts/" + recent)));
+    composio.verify(0, deleteRequestedFor(urlEqualTo("/api/v3/connected_accounts/" + bound)));
+    assertEquals(0L, db.count("SELECT count(*) FROM composio_accounts WHERE connected_account_id = ?", abandoned));
+    assertEquals(2L, db.count("SELECT count(*) FROM composio_accounts WHERE connected_account_id IN (?, ?)", recent, bound));
+    m.as()
+        .body(Map.of("app", "slack", "integration_name", "late", "connected_account_id", abandoned))
+        .post("/v1/connections/composio/finalize")
+        .then()
+        .statusCode(404);
   }
 
   private void stubCreate(int status, String body) {
