@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 /**
  * Dev mode only: creates a dev organization, team, user and a fixed API key, and prints curl lines
@@ -20,7 +19,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class DevBootstrap {
 
-  private static final Logger LOG = Logger.getLogger(DevBootstrap.class);
   public static final String DEV_API_KEY = "pb_dev_plugboard_local_development_key_0001";
 
   @Inject TenancyService tenancy;
@@ -34,7 +32,9 @@ public class DevBootstrap {
     }
     bootstrap();
     String base = "http://localhost:" + port;
-    LOG.infof(
+    // Straight to the console, not through the log: the log filter masks every pb_ key, and this one
+    // is the public dev key the README prints anyway.
+    System.out.printf(
         """
 
         ==== Plugboard dev mode ==========================================================
