@@ -12,7 +12,6 @@ import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
@@ -136,17 +135,14 @@ class TokenRefresher {
                 return Optional.of(next);
               }
               if (r.failed().invalidGrant()) {
-                // Only a refresh token nobody replaced meanwhile proves the grant is gone; a changed one
-                // means another party won a race, and the new token is good.
-                em.refresh(row);
-                if (Objects.equals(credentials.tokens(row).refreshToken(), t.refreshToken())) {
-                  Connection c = em.find(Connection.class, connectionId);
-                  c.brokenAt = Times.now();
-                  c.brokenReason = BROKEN_REASON;
-                  c.updatedAt = c.brokenAt;
-                  LOG.warnf("connection %s is broken: the authorization server rejected its refresh token", connectionId);
-                }
-                return Optional.of(credentials.tokens(row));
+                // The row has been locked since the refresh token was read, so nobody (another
+                // replica's refresh, a reconnect) can have replaced it: the grant itself is gone.
+                Connection c = em.find(Connection.class, connectionId);
+                c.brokenAt = Times.now();
+                c.brokenReason = BROKEN_REASON;
+                c.updatedAt = c.brokenAt;
+                LOG.warnf("connection %s is broken: the authorization server rejected its refresh token", connectionId);
+                return Optional.of(t);
               }
               row.refreshFailures = row.refreshFailures + 1;
               Duration backoff = Duration.ofSeconds(30L << Math.min(row.refreshFailures - 1, 7));
