@@ -26,21 +26,7 @@ start_app "${JVM_FLAGS[@]}"
 psql -q -d plugboard -f "$BENCH_DIR/seed.sql" >/dev/null
 API="http://127.0.0.1:$APP_PORT"
 
-# wrk scripts pick a random (key, connection) pair from 1,000 precomputed ones.
-pairs=$(psql -At -d plugboard -c "select t, c, md5('conn' || t || '-' || c)::uuid from (select (random()*999+1)::int t, (random()*99+1)::int c from generate_series(1,1000)) r")
-{
-  echo "local pairs = {"
-  while IFS='|' read -r t c id; do printf '{"pb_bench_key_%010d","%s"},\n' "$t" "$id"; done <<<"$pairs"
-  echo "}"
-  cat <<'LUA'
-math.randomseed(os.time())
-request = function()
-  local p = pairs[math.random(#pairs)]
-  local path = string.format(PATH_FORMAT, p[2])
-  return wrk.format(METHOD, path, {["Authorization"] = "Bearer " .. p[1]})
-end
-LUA
-} >"$WORK/pairs.lua"
+write_pairs_lua "$WORK/pairs.lua"
 mk() { sed "1i PATH_FORMAT = \"$1\"\nMETHOD = \"GET\"" "$WORK/pairs.lua" >"$WORK/$2.lua"; }
 mk "/v1/connections/%s" byid
 mk "/v1/connections?limit=100&_=%s" list

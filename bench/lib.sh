@@ -88,6 +88,26 @@ stop_app() {
   APP_PID=
 }
 
+# write_pairs_lua <file>: a wrk script that sends METHOD to PATH_FORMAT (both set by a line the caller
+# puts in front) for a random (API key, connection) pair of 1,000 drawn from the seeded data.
+write_pairs_lua() {
+  local pairs
+  pairs=$(psql -At -d plugboard -c "select t, md5('conn' || t || '-' || c)::uuid from (select (random()*999+1)::int t, (random()*99+1)::int c from generate_series(1,1000)) r")
+  {
+    echo "local pairs = {"
+    while IFS='|' read -r t id; do printf '{"pb_bench_key_%010d","%s"},\n' "$t" "$id"; done <<<"$pairs"
+    echo "}"
+    cat <<'LUA'
+math.randomseed(os.time())
+request = function()
+  local p = pairs[math.random(#pairs)]
+  local path = string.format(PATH_FORMAT, p[2])
+  return wrk.format(METHOD, path, {["Authorization"] = "Bearer " .. p[1]})
+end
+LUA
+  } >"$1"
+}
+
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 bench_cleanup() {

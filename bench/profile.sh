@@ -19,13 +19,8 @@ psql -q -d plugboard -f "$BENCH_DIR/seed.sql" >/dev/null
 API="http://127.0.0.1:$APP_PORT"
 JH=$(java_home)
 
-pairs=$(psql -At -d plugboard -c "select t, md5('conn' || t || '-' || c)::uuid from (select (random()*999+1)::int t, (random()*99+1)::int c from generate_series(1,1000)) r")
-{
-  echo "local pairs = {"
-  while IFS='|' read -r t id; do printf '{"pb_bench_key_%010d","%s"},\n' "$t" "$id"; done <<<"$pairs"
-  echo "}"
-  echo 'request = function() local p = pairs[math.random(#pairs)]; return wrk.format("GET", "/v1/connections/" .. p[2], {["Authorization"] = "Bearer " .. p[1]}) end'
-} >"$WORK/byid.lua"
+write_pairs_lua "$WORK/pairs.lua"
+sed '1i PATH_FORMAT = "/v1/connections/%s"\nMETHOD = "GET"' "$WORK/pairs.lua" >"$WORK/byid.lua"
 
 wrk -t2 -c16 -d"${WARMUP}s" -s "$WORK/byid.lua" "$API" >/dev/null
 "$JH/bin/jcmd" "$APP_PID" JFR.stop name=bench >/dev/null
