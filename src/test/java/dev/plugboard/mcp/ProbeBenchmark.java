@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -30,9 +31,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnabledIfSystemProperty(named = "plugboard.bench", matches = "true")
 class ProbeBenchmark {
 
-  private static final int WARMUP = 300;
-  private static final int RUNS = 1000;
+  /** Runs of each kind before measuring: the JIT needs thousands on two shared cores. */
+  private static final int WARMUP = 8000;
+  private static final int RUNS = 2000;
   private static final int BLOCK = 100;
+  /** Warm-up figures are printed after each stage, to show how the ratio settles. */
+  private static final int STAGE = 1000;
 
   @Inject McpClient client;
 
@@ -55,43 +59,50 @@ class ProbeBenchmark {
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString("{\"server_url\":\"" + url + "\"}"))
               .build();
-
-      long[] minimal = new long[RUNS];
-      long[] library = new long[RUNS];
-      long[] endpoint = new long[RUNS];
-      long[] api = new long[RUNS];
       HttpRequest listRequest = HttpRequest.newBuilder(list).header("Authorization", "Bearer " + m.key()).build();
-      // Blocks of one kind at a time, rotated: a probe ends its MCP session with a DELETE sent after
-      // it returns, which would otherwise land on the next, different measurement.
-      for (int done = -WARMUP; done < RUNS; done += BLOCK) {
-        for (int i = 0; i < BLOCK; i++) {
+      Map<String, Run> kinds = new LinkedHashMap<>();
+      kinds.put("minimal", () -> assertTrue(bareExchange(bare, url).contains("\"echo\"")));
+      kinds.put("library", () -> assertEquals(2, assertInstanceOf(Listed.class, client.listTools(url, Map.of())).tools().size()));
+      kinds.put("endpoint", () -> {
+        HttpResponse<String> answer = bare.send(probeRequest, HttpResponse.BodyHandlers.ofString());
+        assertTrue(answer.body().startsWith("{\"success\":true"), answer.body());
+      });
+      kinds.put("api", () -> assertEquals(200, bare.send(listRequest, HttpResponse.BodyHandlers.discarding()).statusCode()));
+
+      for (int stage = 1; stage <= WARMUP / STAGE; stage++) {
+        Map<String, long[]> t = measure(kinds, STAGE);
+        System.out.printf(
+            "bench: warm-up, %5d runs of each done: minimal %.3f ms, probe %.3f ms, ratio %.2f%n",
+            stage * STAGE, median(t.get("minimal")) / 1e6, median(t.get("endpoint")) / 1e6, median(t.get("endpoint")) / median(t.get("minimal")));
+      }
+      Map<String, long[]> t = measure(kinds, RUNS);
+      double base = median(t.get("minimal"));
+      System.out.printf("bench: minimal client, 3 round trips   median %.3f ms%n", base / 1e6);
+      System.out.printf("bench: McpClient.listTools            median %.3f ms  ratio %.2f%n", median(t.get("library")) / 1e6, median(t.get("library")) / base);
+      System.out.printf("bench: POST /v1/connections/mcp/probe median %.3f ms  ratio %.2f%n", median(t.get("endpoint")) / 1e6, median(t.get("endpoint")) / base);
+      System.out.printf("bench: (API baseline: GET /v1/connections?limit=1 median %.3f ms)%n", median(t.get("api")) / 1e6);
+    }
+  }
+
+  /**
+   * {@code runs} timed runs of every kind, in blocks of one kind at a time, rotated: a probe ends
+   * its MCP session with a DELETE sent after it returns, which would otherwise land on the next,
+   * different measurement.
+   */
+  private static Map<String, long[]> measure(Map<String, Run> kinds, int runs) throws Exception {
+    Map<String, long[]> times = new LinkedHashMap<>();
+    kinds.keySet().forEach(k -> times.put(k, new long[runs]));
+    for (int done = 0; done < runs; done += BLOCK) {
+      for (var kind : kinds.entrySet()) {
+        long[] into = times.get(kind.getKey());
+        for (int i = done; i < Math.min(runs, done + BLOCK); i++) {
           long t0 = System.nanoTime();
-          assertTrue(bareExchange(bare, url).contains("\"echo\""));
-          record(minimal, done + i, System.nanoTime() - t0);
-        }
-        for (int i = 0; i < BLOCK; i++) {
-          long t0 = System.nanoTime();
-          assertEquals(2, assertInstanceOf(Listed.class, client.listTools(url, Map.of())).tools().size());
-          record(library, done + i, System.nanoTime() - t0);
-        }
-        for (int i = 0; i < BLOCK; i++) {
-          long t0 = System.nanoTime();
-          HttpResponse<String> answer = bare.send(probeRequest, HttpResponse.BodyHandlers.ofString());
-          assertTrue(answer.body().startsWith("{\"success\":true"), answer.body());
-          record(endpoint, done + i, System.nanoTime() - t0);
-        }
-        for (int i = 0; i < BLOCK; i++) {
-          long t0 = System.nanoTime();
-          assertEquals(200, bare.send(listRequest, HttpResponse.BodyHandlers.discarding()).statusCode());
-          record(api, done + i, System.nanoTime() - t0);
+          kind.getValue().run();
+          into[i] = System.nanoTime() - t0;
         }
       }
-      double base = median(minimal);
-      System.out.printf("bench: minimal client, 3 round trips   median %.3f ms%n", base / 1e6);
-      System.out.printf("bench: McpClient.listTools            median %.3f ms  ratio %.2f%n", median(library) / 1e6, median(library) / base);
-      System.out.printf("bench: POST /v1/connections/mcp/probe median %.3f ms  ratio %.2f%n", median(endpoint) / 1e6, median(endpoint) / base);
-      System.out.printf("bench: (API baseline: GET /v1/connections?limit=1 median %.3f ms)%n", median(api) / 1e6);
     }
+    return times;
   }
 
   /** initialize, notifications/initialized, tools/list with the session id, as a minimal client would. */
@@ -117,11 +128,9 @@ class ProbeBenchmark {
     return b.build();
   }
 
-  /** Keeps a measurement once the warm-up runs are over. */
-  private static void record(long[] into, int run, long nanos) {
-    if (run >= 0) {
-      into[run] = nanos;
-    }
+  /** One timed operation. */
+  private interface Run {
+    void run() throws Exception;
   }
 
   private static double median(long[] values) {
