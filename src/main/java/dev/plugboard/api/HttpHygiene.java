@@ -3,6 +3,7 @@ package dev.plugboard.api;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.UUID;
@@ -11,18 +12,31 @@ import java.util.regex.Pattern;
 
 /**
  * Router-level rules that hold for every response, JAX-RS or not: an {@code X-Request-Id} (the
- * caller's when it is sane), a JSON 413 for oversized bodies, and a JSON 404 for unknown routes.
+ * caller's when it is sane), a JSON 413 for oversized bodies (announced or chunked), and a JSON 404
+ * for unknown routes.
  */
 @ApplicationScoped
 public class HttpHygiene {
 
   public static final String REQUEST_ID = "X-Request-Id";
   public static final long MAX_BODY_BYTES = 1024 * 1024;
+  private static final BodyHandler CHUNKED_BODY = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
   private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
 
   void install(@Observes Router router) {
     router.route().order(Integer.MIN_VALUE).handler(this::first);
     router.route().order(Integer.MAX_VALUE).handler(HttpHygiene::unknownRoute);
+    router.route().order(Integer.MIN_VALUE).failureHandler(HttpHygiene::failed);
+  }
+
+  /** A chunked body that grew past the cap; Quarkus would otherwise answer with an empty body. */
+  private static void failed(RoutingContext ctx) {
+    if (ctx.statusCode() == 413) {
+      ctx.response().putHeader("Connection", "close");
+      json(ctx, 413, "payload_too_large", "request body over 1 MiB");
+    } else {
+      ctx.next();
+    }
   }
 
   private void first(RoutingContext ctx) {
@@ -34,6 +48,12 @@ public class HttpHygiene {
     if (length != null && tooLarge(length)) {
       ctx.response().putHeader("Connection", "close");
       json(ctx, 413, "payload_too_large", "request body over 1 MiB");
+      return;
+    }
+    if (length == null && ctx.request().headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true)) {
+      // No announced length: read the body here, capped, so that an oversized one fails this route
+      // (and gets the JSON 413 below) instead of being cut off empty-handed inside JAX-RS.
+      CHUNKED_BODY.handle(ctx);
       return;
     }
     ctx.next();

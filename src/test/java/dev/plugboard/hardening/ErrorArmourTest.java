@@ -272,6 +272,25 @@ class ErrorArmourTest {
   }
 
   @Test
+  void chunkedBodiesOverTheCapAre413Envelopes() {
+    Member m = Fixtures.newMember();
+    List<String> failures = new ArrayList<>();
+    byte[] big = ("{\"name\":\"" + "a".repeat(1_100_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+    for (String target : List.of("/v1/connections", "/v1/connections/mcp/probe")) {
+      RawHttp.Answer a = RawHttp.postChunked(target, "Bearer " + m.key(), big);
+      if (a.status() != 413) {
+        failures.add("chunked POST " + target + " -> " + a.status());
+      }
+      checkRaw(failures, "chunked POST " + target, a);
+    }
+    // Just under the cap, the same way of sending is read whole and reaches the application.
+    byte[] fits = "{\"name\":5}".getBytes(StandardCharsets.UTF_8);
+    RawHttp.Answer small = RawHttp.postChunked("/v1/connections", "Bearer " + m.key(), fits);
+    assertEquals(400, small.status(), small.body());
+    assertTrue(failures.isEmpty(), String.join("\n", failures));
+  }
+
+  @Test
   void badAuthorizationHeadersAreAlways401Envelopes() {
     List<String> failures = new ArrayList<>();
     Iterator<String> values = samples(Arbitraries.oneOf(
