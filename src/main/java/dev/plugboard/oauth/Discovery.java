@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
 /**
  * MCP authorization discovery in the spec's order (RESEARCH §2.2): the 401 challenge, RFC 9728
  * protected-resource metadata (path-aware, then root), then RFC 8414 / OIDC metadata of the
- * authorization server with the {@code issuer} and PKCE checks.
+ * authorization server with the {@code issuer} and PKCE checks. Servers of the 2025-03-26 revision
+ * publish no protected-resource metadata: there the MCP server's origin is the authorization server,
+ * with its RFC 8414 metadata or, lacking that, the revision's default endpoints.
  */
 @ApplicationScoped
 class Discovery {
@@ -51,7 +53,10 @@ class Discovery {
     this.outbound = outbound;
   }
 
-  /** Empty when the server advertises no OAuth (no protected-resource metadata anywhere). */
+  /**
+   * Empty when the server advertises no OAuth (no protected-resource metadata anywhere and, for a
+   * 2025-03-26 server, no authorization server at its origin).
+   */
   Optional<McpAuth> discover(String serverUrl) {
     URI server = URI.create(serverUrl);
     Challenge challenge = challenge(serverUrl);
@@ -73,24 +78,63 @@ class Discovery {
       }
     }
     if (prm == null) {
-      return Optional.empty();
+      return challenge.bearer() ? legacy(server, challenge) : Optional.empty();
     }
     String resource = resourceFor(server, text(prm, "resource"));
     String issuer = strings(prm.get("authorization_servers")).get(0);
     AuthServer as = authServer(issuer);
-    List<String> scopes = new ArrayList<>();
-    if (challenge.scope() != null && !challenge.scope().isBlank()) {
-      scopes.addAll(List.of(challenge.scope().trim().split("\\s+")));
-    } else {
-      scopes.addAll(strings(prm.get("scopes_supported")));
-    }
-    if (as.scopesSupported().contains("offline_access") && !scopes.contains("offline_access")) {
-      scopes.add("offline_access");
-    }
-    return Optional.of(new McpAuth(resource, as, List.copyOf(scopes)));
+    List<String> scopes = challenge.scopes().isEmpty() ? strings(prm.get("scopes_supported")) : challenge.scopes();
+    return Optional.of(new McpAuth(resource, as, withOfflineAccess(scopes, as)));
   }
 
-  record Challenge(String resourceMetadata, String scope) {}
+  /**
+   * What a 401 said: {@code bearer} when it allows OAuth (a {@code Bearer} challenge, or no
+   * challenge at all), with the challenge's parameters.
+   */
+  record Challenge(String resourceMetadata, String scope, boolean bearer) {
+    List<String> scopes() {
+      return scope == null || scope.isBlank() ? List.of() : List.of(scope.trim().split("\\s+"));
+    }
+  }
+
+  private static final Challenge NONE = new Challenge(null, null, false);
+
+  /** The scopes plus {@code offline_access} when the authorization server offers it (for a refresh token). */
+  private static List<String> withOfflineAccess(List<String> scopes, AuthServer as) {
+    List<String> all = new ArrayList<>(scopes);
+    if (as.scopesSupported().contains("offline_access") && !all.contains("offline_access")) {
+      all.add("offline_access");
+    }
+    return List.copyOf(all);
+  }
+
+  /**
+   * The 2025-03-26 revision: the authorization server is the MCP server's origin. Its RFC 8414
+   * metadata when published; otherwise the default paths {@code /authorize}, {@code /token} and
+   * {@code /register}, used only when {@code /authorize} exists (a server that merely wants an API
+   * key does not look like OAuth).
+   */
+  private Optional<McpAuth> legacy(URI server, Challenge challenge) {
+    String origin = origin(server);
+    List<String> scopes = challenge.scopes();
+    Optional<JsonNode> doc = http.getJsonObject(origin + "/.well-known/oauth-authorization-server", "authorization server metadata");
+    if (doc.isPresent()) {
+      if (!sameIssuer(origin, text(doc.get(), "issuer"))) {
+        throw ApiException.upstream("the authorization server metadata names a different issuer than " + origin);
+      }
+      AuthServer as = validated(origin, doc.get());
+      return Optional.of(new McpAuth(canonical(server), as, withOfflineAccess(scopes, as)));
+    }
+    int authorize = http.send(Request.get(origin + "/authorize", Map.of()), "MCP server").status();
+    if (authorize == 404 || authorize == 405 || authorize == 501) {
+      return Optional.empty();
+    }
+    AuthServer defaults =
+        new AuthServer(
+            origin, origin + "/authorize", origin + "/token", null, origin + "/register", false, List.of(),
+            List.of("client_secret_basic", "client_secret_post", "none"));
+    return Optional.of(new McpAuth(canonical(server), defaults, scopes));
+  }
 
   /** POSTs {@code initialize} without a token; a 401 carries the challenge. */
   private Challenge challenge(String serverUrl) {
@@ -110,7 +154,8 @@ class Discovery {
           return c;
         }
       }
-      return new Challenge(null, null);
+      // A 401 without any challenge may still be OAuth (the 2025-03-26 revision requires none).
+      return r.headers("www-authenticate").isEmpty() ? new Challenge(null, null, true) : NONE;
     }
     String session = r.header("mcp-session-id");
     if (session != null && r.status() / 100 == 2) {
@@ -124,7 +169,7 @@ class Discovery {
         // best effort
       }
     }
-    return new Challenge(null, null);
+    return NONE;
   }
 
   /** Parameters of a {@code Bearer} challenge (RFC 6750 §3, RFC 9728 §5.1); null for other schemes. */
@@ -139,7 +184,7 @@ class Discovery {
       String value = m.group(2) != null ? m.group(2).replaceAll("\\\\(.)", "$1") : m.group(3);
       params.putIfAbsent(m.group(1).toLowerCase(Locale.ROOT), value);
     }
-    return new Challenge(params.get("resource_metadata"), params.get("scope"));
+    return new Challenge(params.get("resource_metadata"), params.get("scope"), true);
   }
 
   /**

@@ -126,7 +126,7 @@ public class FlowService {
             .orElseThrow(
                 () ->
                     ApiException.validation(
-                        "mcp_server_url", "the server advertises no OAuth authorization (no protected resource metadata)"));
+                        "mcp_server_url", "the server advertises no OAuth authorization (no protected resource metadata, no authorization server at its origin)"));
     Client client = clients.forServer(auth.server(), in.oauthClientId(), in.oauthClientSecret());
 
     OAuthFlow f = new OAuthFlow();

@@ -38,7 +38,7 @@ public class OAuthResource {
 
   @POST
   @Path("/mcp/check")
-  @Operation(summary = "Check an MCP server's OAuth support", description = "Runs MCP authorization discovery (401 challenge, protected resource metadata, authorization server metadata) without writing anything.")
+  @Operation(summary = "Check an MCP server's OAuth support", description = "Runs MCP authorization discovery (401 challenge, protected resource metadata, authorization server metadata; for 2025-03-26 servers the origin's metadata or default endpoints) without writing anything.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = CheckView.class)))
   @APIResponse(responseCode = "400", description = "validation_failed or url_not_allowed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   @APIResponse(responseCode = "502", description = "upstream_error: unreachable, or unusable OAuth metadata (issuer mismatch, no PKCE S256)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))

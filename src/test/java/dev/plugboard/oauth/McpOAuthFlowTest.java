@@ -202,4 +202,56 @@ class McpOAuthFlowTest {
     assertEquals(id, q.get("connection_id"));
     m.as().get("/v1/connections/" + id).then().body("server_url", equalTo(mcp("cimd"))).body("broken_at", nullValue()).body("has_oauth_tokens", equalTo(true));
   }
+
+  @Test
+  void serversOfThe20250326RevisionAreTheirOwnAuthorizationServer() throws Exception {
+    Member m = Fixtures.newMember();
+    // No protected-resource metadata: RFC 8414 metadata at the MCP server's origin is used.
+    check(m, mcp("legacy")).then().statusCode(200)
+        .body("supports_dcr", equalTo(true))
+        .body("authorization_endpoint", equalTo(OAuthPeers.asBase + "/legacy/authorize"))
+        .body("scopes", contains("openid", "offline_access"));
+    String url = start(m, Map.of("mcp_server_url", mcp("legacy"), "name", "Legacy"))
+        .then().statusCode(200).extract().path("authorization_url");
+    assertTrue(url.startsWith(OAuthPeers.asBase + "/legacy/authorize?"), url);
+    assertEquals(mcp("legacy"), Browser.query(url).get("resource"));
+    String id = Browser.query(Browser.roundTrip(url).header("Location")).get("connection_id");
+    Map<String, Object> resolved =
+        given().header("Authorization", "Bearer " + Fixtures.INTERNAL_TOKEN).post("/internal/v1/connections/" + id + "/resolve")
+            .then().statusCode(200).extract().path("headers");
+    assertEquals(200, initializeWith(mcp("legacy"), resolved.get("Authorization").toString()), "the MCP server accepts the token");
+
+    // No metadata at all: the revision's default endpoints, as long as /authorize exists ...
+    try (Bare withDefaults = new Bare(true); Bare apiKeyOnly = new Bare(false)) {
+      check(m, withDefaults.base + "/mcp").then().statusCode(200)
+          .body("supports_dcr", equalTo(true))
+          .body("authorization_endpoint", equalTo(withDefaults.base + "/authorize"));
+      // ... otherwise a 401 is just a server that wants an API key.
+      check(m, apiKeyOnly.base + "/mcp").then().statusCode(200)
+          .body("supports_dcr", equalTo(false))
+          .body("$", not(hasKey("authorization_endpoint")));
+    }
+  }
+
+  /** A server that answers 401 without a challenge and publishes no metadata; /authorize is 400 or 404. */
+  private static final class Bare implements AutoCloseable {
+    final com.sun.net.httpserver.HttpServer server;
+    final String base;
+
+    Bare(boolean authorize) throws java.io.IOException {
+      server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/", x -> {
+        int status = x.getRequestURI().getPath().equals("/mcp") ? 401 : x.getRequestURI().getPath().equals("/authorize") && authorize ? 400 : 404;
+        x.sendResponseHeaders(status, -1);
+        x.close();
+      });
+      server.start();
+      base = "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
 }

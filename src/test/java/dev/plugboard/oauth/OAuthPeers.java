@@ -63,7 +63,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>WireMock proxying the native provider's token and revocation endpoints to the mock, to count
  *       requests and to play an authorization server that revoked a grant.
  *   <li>MCP Java SDK servers on Jetty behind a bearer check that verifies the mock's JWTs, with RFC
- *       9728 protected-resource metadata.
+ *       9728 protected-resource metadata, except {@code legacy} (2025-03-26: none, and RFC 8414
+ *       metadata at the origin instead).
  * </ul>
  */
 public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
@@ -148,12 +149,13 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
     ServletContextHandler ctx = new ServletContextHandler();
     ctx.setContextPath("/");
     jetty.setHandler(ctx);
-    for (String id : List.of("dcr", "cimd", "noheader", "open")) {
+    for (String id : List.of("dcr", "cimd", "noheader", "open", "legacy")) {
       ServletHolder h = new ServletHolder(mcpTransport("/" + id + "/mcp"));
       h.setAsyncSupported(true);
       ctx.addServlet(h, "/" + id + "/mcp");
     }
     ctx.addServlet(new ServletHolder(new ResourceMetadataServlet()), "/.well-known/oauth-protected-resource/*");
+    ctx.addServlet(new ServletHolder(new OriginMetadataServlet()), "/.well-known/oauth-authorization-server");
     Filter bearer = (req, res, chain) -> {
       HttpServletRequest r = (HttpServletRequest) req;
       String path = r.getRequestURI();
@@ -164,7 +166,9 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
         return;
       }
       HttpServletResponse out = (HttpServletResponse) res;
-      if (!id.equals("noheader")) {
+      if (id.equals("legacy")) { // no resource_metadata; the mock insists on openid
+        out.setHeader("WWW-Authenticate", "Bearer realm=\"mcp\", scope=\"openid\"");
+      } else if (!id.equals("noheader")) {
         out.setHeader(
             "WWW-Authenticate",
             "Bearer error=\"invalid_token\", resource_metadata=\"" + mcpBase + "/.well-known/oauth-protected-resource/" + id + "/mcp\", scope=\"openid mcp:read\"");
@@ -231,7 +235,7 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
         return;
       }
       String id = parts[1];
-      if (id.equals("open")) {
+      if (id.equals("open") || id.equals("legacy")) {
         res.sendError(404);
         return;
       }
@@ -239,6 +243,28 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
       doc.put("resource", id.equals("badres") ? mcpBase + "/other/mcp" : mcpBase + "/" + id + "/mcp");
       doc.putArray("authorization_servers").add(asBase + "/" + issuerIdFor(id));
       doc.putArray("scopes_supported").add("openid").add("mcp:read").add("mcp:write");
+      res.setContentType("application/json");
+      res.getWriter().write(doc.toString());
+    }
+  }
+
+  /**
+   * RFC 8414 metadata at the MCP servers' origin, as a 2025-03-26 server publishes it for itself
+   * (issuer = the origin); its endpoints are the mock's issuer {@code legacy}.
+   */
+  static final class OriginMetadataServlet extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
+      String as = asBase + "/legacy";
+      ObjectNode doc = JSON.createObjectNode();
+      doc.put("issuer", mcpBase);
+      doc.put("authorization_endpoint", as + "/authorize");
+      doc.put("token_endpoint", as + "/token");
+      doc.put("registration_endpoint", as + "/register");
+      doc.putArray("code_challenge_methods_supported").add("S256");
+      doc.putArray("scopes_supported").add("offline_access");
+      doc.putArray("token_endpoint_auth_methods_supported").add("client_secret_post").add("none");
+      doc.putArray("response_types_supported").add("code");
       res.setContentType("application/json");
       res.getWriter().write(doc.toString());
     }
