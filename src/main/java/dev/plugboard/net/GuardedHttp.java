@@ -28,6 +28,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The one guarded outbound HTTP client for user-supplied URLs (DESIGN §8): every hop vetted by
@@ -45,12 +46,18 @@ public class GuardedHttp {
   private final OutboundPolicy policy;
   private final OutboundConfig config;
   private final Vertx vertx;
+  private final String userAgent;
   private volatile HttpClient client;
 
-  public GuardedHttp(OutboundPolicy policy, Vertx vertx) {
+  public GuardedHttp(
+      OutboundPolicy policy,
+      Vertx vertx,
+      @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
     this.policy = policy;
     this.config = policy.config();
     this.vertx = vertx;
+    // Some web application firewalls refuse requests that carry no User-Agent at all.
+    this.userAgent = "Plugboard/" + version;
   }
 
   /** A request; {@code headers} keep their order; {@code body} may be null. */
@@ -221,6 +228,9 @@ public class GuardedHttp {
             .setServer(SocketAddress.inetSocketAddress(target.port(), target.address().getHostAddress()))
             .setFollowRedirects(false);
     request.headers().forEach(options::putHeader);
+    if (request.headers().keySet().stream().noneMatch("user-agent"::equalsIgnoreCase)) {
+      options.putHeader("User-Agent", userAgent);
+    }
     Stream stream = new Stream(request.url(), config.maxResponseBytes(), deadline);
     CompletableFuture<HttpClientResponse> head = new CompletableFuture<>();
     long timer =

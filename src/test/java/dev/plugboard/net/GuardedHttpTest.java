@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plugboard.net.GuardedHttp.Request;
 import dev.plugboard.net.GuardedHttp.Response;
@@ -95,6 +96,7 @@ class GuardedHttpTest {
           res.setContentType("text/plain");
           res.getWriter().print(req.getMethod() + " " + (auth == null ? "none" : "auth") + " " + req.getHeader("Accept"));
         }
+        case "/ua" -> res.getWriter().print(req.getHeader("User-Agent"));
         case "/big" -> {
           OutputStream out = res.getOutputStream();
           byte[] kib = new byte[1024];
@@ -115,6 +117,12 @@ class GuardedHttpTest {
         default -> res.setStatus(404);
       }
     }
+  }
+
+  @Test
+  void identifiesItselfUnlessTheCallerDoes() throws Exception {
+    assertTrue(http.exchange(Request.get(base() + "/ua", Map.of())).bodyText().startsWith("Plugboard/"));
+    assertEquals("mine/1", http.exchange(Request.get(base() + "/ua", Map.of("user-agent", "mine/1"))).bodyText());
   }
 
   @Test
