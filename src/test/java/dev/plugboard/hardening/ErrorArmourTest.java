@@ -283,10 +283,13 @@ class ErrorArmourTest {
       }
       checkRaw(failures, "chunked POST " + target, a);
     }
-    // Just under the cap, the same way of sending is read whole and reaches the application.
-    byte[] fits = "{\"name\":5}".getBytes(StandardCharsets.UTF_8);
+    // Under the cap, the same way of sending is read whole and reaches the application.
+    byte[] fits =
+        "{\"name\":\"sent in chunks\",\"server_url\":\"https://mcp.example.test/mcp\",\"provider\":\"user\",\"auth_method\":\"url\"}"
+            .getBytes(StandardCharsets.UTF_8);
     RawHttp.Answer small = RawHttp.postChunked("/v1/connections", "Bearer " + m.key(), fits);
-    assertEquals(400, small.status(), small.body());
+    assertEquals(201, small.status(), small.body());
+    assertTrue(small.body().contains("\"name\":\"sent in chunks\""), small.body());
     assertTrue(failures.isEmpty(), String.join("\n", failures));
   }
 
