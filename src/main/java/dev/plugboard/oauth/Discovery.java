@@ -109,21 +109,17 @@ class Discovery {
   }
 
   /**
-   * The 2025-03-26 revision: the authorization server is the MCP server's origin. Its RFC 8414
-   * metadata when published; otherwise the default paths {@code /authorize}, {@code /token} and
+   * The 2025-03-26 revision: the authorization server is the MCP server's origin. Its metadata
+   * (RFC 8414, or OIDC discovery) when published; otherwise the default paths {@code /authorize}, {@code /token} and
    * {@code /register}, used only when {@code /authorize} exists (a server that merely wants an API
    * key does not look like OAuth).
    */
   private Optional<McpAuth> legacy(URI server, Challenge challenge) {
     String origin = origin(server);
     List<String> scopes = challenge.scopes();
-    Optional<JsonNode> doc = http.getJsonObject(origin + "/.well-known/oauth-authorization-server", "authorization server metadata");
-    if (doc.isPresent()) {
-      if (!sameIssuer(origin, text(doc.get(), "issuer"))) {
-        throw ApiException.upstream("the authorization server metadata names a different issuer than " + origin);
-      }
-      AuthServer as = validated(origin, doc.get());
-      return Optional.of(new McpAuth(canonical(server), as, withOfflineAccess(scopes, as)));
+    Optional<AuthServer> published = published(origin);
+    if (published.isPresent()) {
+      return Optional.of(new McpAuth(canonical(server), published.get(), withOfflineAccess(scopes, published.get())));
     }
     int authorize = http.send(Request.get(origin + "/authorize", Map.of()), "MCP server").status();
     if (authorize == 404 || authorize == 405 || authorize == 501) {
@@ -241,6 +237,11 @@ class Discovery {
 
   /** Authorization server metadata (RFC 8414, then OIDC discovery), with issuer and PKCE checks. */
   AuthServer authServer(String issuer) {
+    return published(issuer).orElseThrow(() -> ApiException.upstream("no authorization server metadata found for " + issuer));
+  }
+
+  /** As {@link #authServer}, but empty when the issuer publishes no metadata document at all. */
+  private Optional<AuthServer> published(String issuer) {
     URI iss;
     try {
       iss = URI.create(issuer);
@@ -269,12 +270,12 @@ class Discovery {
         mismatch = true; // never use a document that speaks for another issuer
         continue;
       }
-      return validated(issuer, doc.get());
+      return Optional.of(validated(issuer, doc.get()));
     }
-    throw ApiException.upstream(
-        mismatch
-            ? "the authorization server metadata names a different issuer than " + issuer
-            : "no authorization server metadata found for " + issuer);
+    if (mismatch) {
+      throw ApiException.upstream("the authorization server metadata names a different issuer than " + issuer);
+    }
+    return Optional.empty();
   }
 
   private AuthServer validated(String issuer, JsonNode doc) {
