@@ -55,7 +55,6 @@ public class AdminResource {
   @Operation(summary = "Create an organization")
   @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = OrganizationView.class)))
   public Response createOrganization(OrganizationRequest in) {
-    requireBody(in);
     String name = text("name", in.name());
     boolean sharing = in.connectionsSharing() != null && in.connectionsSharing();
     return created(OrganizationView.of(tenancy.createOrganization(name, sharing)));
@@ -68,7 +67,6 @@ public class AdminResource {
   @APIResponse(responseCode = "404", description = "not_found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public OrganizationView updateOrganization(@PathParam("id") String id, OrganizationRequest in) {
     UUID uuid = Ids.parse("id", id);
-    requireBody(in);
     String name = in.name() == null ? null : text("name", in.name());
     return tenancy
         .updateOrganization(uuid, name, in.connectionsSharing())
@@ -81,7 +79,6 @@ public class AdminResource {
   @Operation(summary = "Create a team in an organization")
   @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = TeamView.class)))
   public Response createTeam(TeamRequest in) {
-    requireBody(in);
     UUID org = Ids.parse("organization_id", text("organization_id", in.organizationId()));
     return created(TeamView.of(tenancy.createTeam(org, text("name", in.name()))));
   }
@@ -92,7 +89,6 @@ public class AdminResource {
   @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = UserView.class)))
   @APIResponse(responseCode = "409", description = "conflict (email taken)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public Response createUser(UserRequest in) {
-    requireBody(in);
     String email = text("email", in.email());
     if (!EMAIL.matcher(email).matches()) {
       throw ApiException.validation("email", "must be an email address");
@@ -108,7 +104,6 @@ public class AdminResource {
   public MemberView putMember(@PathParam("team_id") String teamId, @PathParam("user_id") String userId, MemberRequest in) {
     UUID team = Ids.parse("team_id", teamId);
     UUID user = Ids.parse("user_id", userId);
-    requireBody(in);
     String role = text("role", in.role());
     if (!role.equals("admin") && !role.equals("member")) {
       throw ApiException.validation("role", "must be admin or member");
@@ -121,7 +116,6 @@ public class AdminResource {
   @Operation(summary = "Create an API key for a team member", description = "The key is returned once; only its hash is stored.")
   @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = ApiKeyView.class)))
   public Response createApiKey(ApiKeyRequest in) {
-    requireBody(in);
     UUID user = Ids.parse("user_id", text("user_id", in.userId()));
     UUID team = Ids.parse("team_id", text("team_id", in.teamId()));
     String name = text("name", in.name());
@@ -148,12 +142,6 @@ public class AdminResource {
       throw ApiException.notFound("api key");
     }
     return new DeleteResult(true, "api key revoked");
-  }
-
-  private static void requireBody(Object in) {
-    if (in == null) {
-      throw ApiException.validation("body", "a JSON object is required");
-    }
   }
 
   private static String text(String field, String value) {

@@ -51,16 +51,16 @@ public class ApiGate {
     byte[] body = readBody(request);
     Idempotency.Outcome outcome =
         idempotency.begin(apiKeyId, key, request.getMethod(), request.getUriInfo().getPath(), body);
-    switch (outcome) {
-      case Idempotency.Proceed claim -> request.setProperty(CLAIM, claim);
-      case Idempotency.Replay replay -> {
-        Response.ResponseBuilder r = Response.status(replay.status()).header(REPLAYED_HEADER, "true");
-        if (replay.body() != null) {
-          r.type(replay.contentType()).entity(replay.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        request.abortWith(r.build());
-      }
+    if (outcome instanceof Idempotency.Proceed claim) {
+      request.setProperty(CLAIM, claim);
+      return;
     }
+    Idempotency.Replay replay = (Idempotency.Replay) outcome;
+    Response.ResponseBuilder r = Response.status(replay.status()).header(REPLAYED_HEADER, "true");
+    if (replay.body() != null) {
+      r.type(replay.contentType()).entity(replay.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    request.abortWith(r.build());
   }
 
   /** Reads the (already size-capped) body and puts it back for the resource method. */

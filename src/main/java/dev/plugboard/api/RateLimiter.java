@@ -129,7 +129,7 @@ public class RateLimiter {
     }
     int cap = cap(limit);
     // Dry before expiry: demand outruns the batch, double it. Otherwise size it to what was spent.
-    int want = live ? Math.min(cap, lease.batch * 2) : Math.clamp(lease.spent, 1, cap);
+    int want = live ? Math.min(cap, lease.batch * 2) : clamp(lease.spent, 1, cap);
     int handBack = live ? 0 : lease.unused;
     Claim c = claim(apiKeyId, want, handBack, limit);
     lease.unused = c.granted();
@@ -161,7 +161,11 @@ public class RateLimiter {
   }
 
   private int cap(int limit) {
-    return Math.clamp(config.leaseMaxTokens().orElse(limit / 30), 1, limit);
+    return clamp(config.leaseMaxTokens().orElse(limit / 30), 1, limit);
+  }
+
+  private static int clamp(int value, int min, int max) {
+    return Math.max(min, Math.min(max, value));
   }
 
   /** This key's lease, or null when the map is full of live leases (memory stays bounded). */

@@ -46,9 +46,6 @@ public class ComposioService {
 
   public StartView start(Caller caller, StartRequest in) {
     composio.requireConfigured();
-    if (in == null) {
-      throw ApiException.validation("body", "a JSON object is required");
-    }
     String authConfigId = requireText("auth_config_id", in.authConfigId(), MAX_ID);
     String callbackUrl = ConnectionService.checkUrl("callback_url", requireText("callback_url", in.callbackUrl(), 2048));
     String scheme = in.authScheme() == null ? null : in.authScheme().trim().toUpperCase(Locale.ROOT);
@@ -106,9 +103,6 @@ public class ComposioService {
   /** The connection for the account: created now, or the one an earlier finalize created. */
   public ConnectionView finalize(Caller caller, FinalizeRequest in) {
     composio.requireConfigured();
-    if (in == null) {
-      throw ApiException.validation("body", "a JSON object is required");
-    }
     String app = requireText("app", in.app(), MAX_ID);
     String name = requireText("integration_name", in.integrationName(), MAX_NAME);
     String accountId = requireText("connected_account_id", in.connectedAccountId(), MAX_ID);

@@ -100,9 +100,6 @@ public class ConnectionResource {
   public ConnectionView update(@PathParam("connection_id") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) String id, ObjectNode body)
       throws com.fasterxml.jackson.core.JsonProcessingException {
     UUID uuid = Ids.parse("connection_id", id);
-    if (body == null) {
-      throw ApiException.validation("body", "a JSON object is required");
-    }
     Set<String> present = new HashSet<>();
     body.fieldNames().forEachRemaining(present::add);
     UpdateRequest request = mapper.treeToValue(body, UpdateRequest.class);

@@ -76,9 +76,6 @@ public class ConnectionService {
 
   @Transactional
   public ConnectionView create(Caller caller, CreateRequest in) {
-    if (in == null) {
-      throw ApiException.validation("body", "a JSON object is required");
-    }
     String name = requireName(in.name());
     String provider = require("provider", in.provider());
     if (!"user".equals(provider)) {

@@ -49,9 +49,6 @@ public class ProbeResource {
   @APIResponse(responseCode = "400", description = "validation_failed, invalid_request or url_not_allowed (outbound policy)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   @RequestBody(content = @Content(schema = @Schema(implementation = ProbeRequest.class)))
   public ProbeResult probe(ObjectNode body) {
-    if (body == null) {
-      throw ApiException.validation("body", "a JSON object with server_url is required");
-    }
     return probes.probe(bind(body));
   }
 

@@ -36,16 +36,13 @@ public class ProbeService {
     Map<String, String> headers = in.headers() == null ? Map.of() : in.headers();
     checkHeaders(headers);
     ToolListing listing = client.listTools(url, headers);
-    return switch (listing) {
-      case Listed l -> {
-        LOG.debugf("probe of %s: %d tools over %s %s", hostOf(url), l.tools().size(), l.transport(), l.protocolVersion());
-        yield new ProbeResult(true, l.tools().stream().map(t -> new ToolView(t.name(), t.description(), t.inputSchema())).toList(), null);
-      }
-      case Failed f -> {
-        LOG.debugf("probe of %s failed: %s", hostOf(url), f.reason());
-        yield new ProbeResult(false, null, f.message());
-      }
-    };
+    if (listing instanceof Listed l) {
+      LOG.debugf("probe of %s: %d tools over %s %s", hostOf(url), l.tools().size(), l.transport(), l.protocolVersion());
+      return new ProbeResult(true, l.tools().stream().map(t -> new ToolView(t.name(), t.description(), t.inputSchema())).toList(), null);
+    }
+    Failed f = (Failed) listing;
+    LOG.debugf("probe of %s failed: %s", hostOf(url), f.reason());
+    return new ProbeResult(false, null, f.message());
   }
 
   private static String checkUrl(String value) {

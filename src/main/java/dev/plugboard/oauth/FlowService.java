@@ -88,9 +88,6 @@ public class FlowService {
 
   /** Discovery without writes. */
   public CheckView check(CheckRequest in) {
-    if (in == null) {
-      throw ApiException.validation("body", "a JSON object is required");
-    }
     String serverUrl = serverUrl(in.mcpServerUrl());
     return discovery
         .discover(serverUrl)
@@ -99,9 +96,6 @@ public class FlowService {
   }
 
   public StartView startMcp(Caller caller, McpStartRequest in) {
-    if (in == null) {
-      throw ApiException.validation("body", "a JSON object is required");
-    }
     String serverUrl = serverUrl(in.mcpServerUrl());
     UUID reconnect = in.reconnectInstanceId() == null ? null : Ids.parse("reconnect_instance_id", in.reconnectInstanceId());
     String name = name(in.name(), reconnect == null);
@@ -150,10 +144,9 @@ public class FlowService {
     return new StartView(begin(caller, f, client, auth.server().authorizationEndpoint(), returnUrl, extra));
   }
 
-  public StartView startNative(Caller caller, String slug, NativeStartRequest body) {
+  public StartView startNative(Caller caller, String slug, NativeStartRequest in) {
     NativeProvider p =
         providers.find(slug).orElseThrow(() -> ApiException.notFound("OAuth provider (unknown or not configured)"));
-    NativeStartRequest in = body == null ? new NativeStartRequest(null, null, null) : body;
     UUID reconnect = in.reconnectInstanceId() == null ? null : Ids.parse("reconnect_instance_id", in.reconnectInstanceId());
     String name = in.name() == null ? null : name(in.name(), true);
     Optional<String> returnUrl = urls.returnUrl(in.returnUrl());

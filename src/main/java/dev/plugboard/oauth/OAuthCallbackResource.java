@@ -37,16 +37,18 @@ public class OAuthCallbackResource {
       @QueryParam("iss") String iss) {
     Outcome outcome = flows.callback(code, state, error, iss);
     Response.ResponseBuilder r =
-        switch (outcome) {
-          case Outcome.Redirect redirect -> Response.status(302).location(URI.create(redirect.url()));
-          case Outcome.Page page ->
-              Response.status(page.status()).type(MediaType.TEXT_HTML_TYPE.withCharset("utf-8")).entity(html(page));
-        };
+        outcome instanceof Outcome.Redirect redirect
+            ? Response.status(302).location(URI.create(redirect.url()))
+            : page((Outcome.Page) outcome);
     return r.header("Cache-Control", "no-store")
         .header("Referrer-Policy", "no-referrer")
         .header("X-Frame-Options", "DENY")
         .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
         .build();
+  }
+
+  private static Response.ResponseBuilder page(Outcome.Page page) {
+    return Response.status(page.status()).type(MediaType.TEXT_HTML_TYPE.withCharset("utf-8")).entity(html(page));
   }
 
   private static String html(Outcome.Page page) {

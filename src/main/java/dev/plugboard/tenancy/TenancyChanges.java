@@ -40,7 +40,9 @@ public class TenancyChanges {
 
   void start(@Observes StartupEvent event) {
     running = true;
-    thread = Thread.ofPlatform().daemon().name("plugboard-tenancy-listener").start(this::run);
+    thread = new Thread(this::run, "plugboard-tenancy-listener");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   void stop(@Observes ShutdownEvent event) {

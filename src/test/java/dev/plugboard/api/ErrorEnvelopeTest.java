@@ -91,7 +91,8 @@ class ErrorEnvelopeTest {
           .body("error", equalTo("validation_failed"))
           .body("message", startsWith(field + ":"));
     }
-    envelope(m.as().body("null").post("/v1/connections").then(), 400, "validation_failed");
+    envelope(m.as().body("null").post("/v1/connections").then(), 400, "invalid_request");
+    envelope(m.as().body("").post("/v1/connections").then(), 400, "invalid_request");
   }
 
   @Test
