@@ -112,6 +112,7 @@ class AuthorizationMatrixTest {
     switch (e.body()) {
       case CREATE -> spec.body(Fixtures.mcpConnection("created by matrix"));
       case PATCH -> spec.body(Map.of("name", "patched by matrix"));
+      case EMPTY_OBJECT -> spec.body("{}");
       case NONE -> {}
     }
     return spec.request(e.method(), e.path().replace("{id}", connectionId == null ? "" : connectionId));

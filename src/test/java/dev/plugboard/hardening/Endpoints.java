@@ -11,8 +11,8 @@ final class Endpoints {
 
   private Endpoints() {}
 
-  /** What kind of request an endpoint takes. */
-  enum Body { NONE, CREATE, PATCH }
+  /** What kind of request an endpoint takes; EMPTY_OBJECT: {@code {}} (a missing body is 400 everywhere). */
+  enum Body { NONE, EMPTY_OBJECT, CREATE, PATCH }
 
   /** {@code {id}} in the path is a connection id. */
   record Endpoint(String method, String path, Body body) {
@@ -37,13 +37,13 @@ final class Endpoints {
   static final Endpoint CREDENTIALS = new Endpoint("GET", "/v1/connections/{id}/credentials", Body.NONE);
   static final Endpoint RESOLVE = new Endpoint("POST", "/internal/v1/connections/{id}/resolve", Body.NONE);
 
-  static final Endpoint MCP_PROBE = new Endpoint("POST", "/v1/connections/mcp/probe", Body.NONE);
-  static final Endpoint OAUTH_MCP_CHECK = new Endpoint("POST", "/v1/connections/oauth/mcp/check", Body.NONE);
-  static final Endpoint OAUTH_MCP_START = new Endpoint("POST", "/v1/connections/oauth/mcp/start", Body.NONE);
+  static final Endpoint MCP_PROBE = new Endpoint("POST", "/v1/connections/mcp/probe", Body.EMPTY_OBJECT);
+  static final Endpoint OAUTH_MCP_CHECK = new Endpoint("POST", "/v1/connections/oauth/mcp/check", Body.EMPTY_OBJECT);
+  static final Endpoint OAUTH_MCP_START = new Endpoint("POST", "/v1/connections/oauth/mcp/start", Body.EMPTY_OBJECT);
   // {id} stands for the provider slug here: a connection id is no configured provider (404).
-  static final Endpoint OAUTH_NATIVE_START = new Endpoint("POST", "/v1/connections/oauth/native/{id}/start", Body.NONE);
-  static final Endpoint COMPOSIO_START = new Endpoint("POST", "/v1/connections/composio/start", Body.NONE);
-  static final Endpoint COMPOSIO_FINALIZE = new Endpoint("POST", "/v1/connections/composio/finalize", Body.NONE);
+  static final Endpoint OAUTH_NATIVE_START = new Endpoint("POST", "/v1/connections/oauth/native/{id}/start", Body.EMPTY_OBJECT);
+  static final Endpoint COMPOSIO_START = new Endpoint("POST", "/v1/connections/composio/start", Body.EMPTY_OBJECT);
+  static final Endpoint COMPOSIO_FINALIZE = new Endpoint("POST", "/v1/connections/composio/finalize", Body.EMPTY_OBJECT);
 
   static final List<Endpoint> ALL =
       List.of(
