@@ -1,19 +1,18 @@
 package dev.plugboard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
+import dev.plugboard.support.ReferenceServers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +31,10 @@ class GatewayConformanceTest {
 
   @Test
   void theSdkClientGetsThroughTheGatewayWhatItGetsDirectly() throws Exception {
-    List<String> lines = Files.readAllLines(Path.of(System.getProperty("plugboard.conformance")));
-    assertFalse(lines.isEmpty(), "no reference servers were started");
     Member m = Fixtures.newMember();
     ObjectMapper json = new ObjectMapper();
     List<String> mismatches = new ArrayList<>();
-    for (String line : lines) {
-      JsonNode server = json.readTree(line);
+    for (JsonNode server : ReferenceServers.load()) {
       String name = server.get("name").asText();
       String kind = server.get("kind").asText();
       String id =
