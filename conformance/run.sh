@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Conformance: the probe against the reference MCP servers from npm (server-everything and the
-# TypeScript SDK's examples) over Streamable HTTP, JSON-response, stateless and legacy SSE.
+# Conformance: the probe and the MCP gateway against the reference MCP servers from npm
+# (server-everything and the TypeScript SDK's examples) over Streamable HTTP, JSON-response,
+# stateless and legacy SSE.
 # Each server listens on 127.0.0.1 on a free port (loopback.cjs); the expected tool names come from
 # the official SDK client; ConformanceProbeTest probes each server through Plugboard's API and
-# compares. Missing node/npm or an unreachable npm registry skip the run (not a Plugboard failure).
+# compares; GatewayConformanceTest has the official SDK client (agent.mjs) use each server directly
+# and through the gateway with only an API key, and compares. Missing node/npm or an unreachable npm registry skip the run (not a Plugboard failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -51,7 +53,7 @@ start() {
   local tools
   tools="$(cd conformance && node list-tools.mjs "$url" "$kind")"
   echo "conformance: $name at $url serves $tools"
-  printf '{"name":"%s","url":"%s","tools":%s}\n' "$name" "$url" "$tools" >>"$WORK/servers.jsonl"
+  printf '{"name":"%s","url":"%s","kind":"%s","tools":%s}\n' "$name" "$url" "$kind" "$tools" >>"$WORK/servers.jsonl"
 }
 
 start everything-streamable /mcp http "$EVERYTHING" streamableHttp
@@ -61,6 +63,7 @@ start sdk-json-response /mcp http "$EXAMPLES/jsonResponseStreamableHttp.js"
 start sdk-stateless /mcp http "$EXAMPLES/simpleStatelessStreamableHttp.js"
 start sdk-sse /mcp sse "$EXAMPLES/simpleSseServer.js"
 
-./mvnw -B -ntp -q test -Dtest=ConformanceProbeTest -Dsurefire.failIfNoSpecifiedTests=false \
+./mvnw -B -ntp -q test -Dtest='ConformanceProbeTest,GatewayConformanceTest' -Dsurefire.failIfNoSpecifiedTests=false \
   -Dplugboard.conformance="$WORK/servers.jsonl"
 echo "conformance: the probe listed exactly the tools of every reference server"
+echo "conformance: through the gateway, the SDK client got exactly what it gets directly from every reference server"

@@ -72,7 +72,7 @@ public class ProbeService {
     headers.forEach(
         (name, value) -> {
           if (!TOKEN.matcher(name).matches()) {
-            throw ApiException.validation("headers", "'" + McpClient.clean(name) + "' is not a valid HTTP header name");
+            throw ApiException.validation("headers", "'" + JsonRpc.clean(name) + "' is not a valid HTTP header name");
           }
           if (!seen.add(name.toLowerCase(Locale.ROOT))) {
             throw ApiException.validation("headers", "header '" + name + "' is given more than once");

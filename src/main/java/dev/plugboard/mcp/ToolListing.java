@@ -30,7 +30,9 @@ public sealed interface ToolListing {
     /** The server speaks MCP badly (malformed JSON-RPC, missing fields, endless pages). */
     PROTOCOL,
     /** The server answered with an HTTP or JSON-RPC error. */
-    SERVER_ERROR
+    SERVER_ERROR,
+    /** The server no longer knows the session (HTTP 404 to a request carrying it). */
+    SESSION_ENDED
   }
 
   /**

@@ -45,7 +45,7 @@ public class OAuthMaintenance implements MaintenanceTask {
     int checked = 0;
     for (UUID id : refresher.dueConnections(config.idleRefreshBatch())) {
       try {
-        if (refresher.refreshLocked(id, true).isPresent()) {
+        if (refresher.refreshLocked(id, true, null).isPresent()) {
           checked++;
         }
       } catch (RuntimeException e) {

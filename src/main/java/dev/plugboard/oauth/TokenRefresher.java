@@ -57,7 +57,22 @@ class TokenRefresher {
     ReentrantLock lock = stripes[Math.floorMod(connectionId.hashCode(), stripes.length)];
     lock.lock();
     try {
-      return refreshLocked(connectionId, false);
+      return refreshLocked(connectionId, false, null);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A fresh access token after a server refused {@code rejected}: refreshed under the same locks as
+   * {@link #fresh}, unless the stored token already differs (someone refreshed meanwhile). Empty when
+   * nothing newer can be had (no refresh token, a broken connection, a failed refresh).
+   */
+  Optional<Tokens> afterRejection(UUID connectionId, String rejected) {
+    ReentrantLock lock = stripes[Math.floorMod(connectionId.hashCode(), stripes.length)];
+    lock.lock();
+    try {
+      return refreshLocked(connectionId, false, rejected).filter(t -> !rejected.equals(t.accessToken()));
     } finally {
       lock.unlock();
     }
@@ -78,13 +93,18 @@ class TokenRefresher {
    * and its connection is not broken.
    */
   private boolean due(OAuthToken row, Instant now) {
-    if (row.refreshToken == null || row.expiresAt == null) {
-      return false;
-    }
-    if (row.expiresAt.isAfter(now.plus(config.refreshMargin()))) {
+    if (row.expiresAt == null || row.expiresAt.isAfter(now.plus(config.refreshMargin()))) {
       return false;
     }
     if (row.nextRefreshAt != null && row.nextRefreshAt.isAfter(now)) {
+      return false;
+    }
+    return refreshable(row);
+  }
+
+  /** Has a refresh token and its connection is not broken. */
+  private boolean refreshable(OAuthToken row) {
+    if (row.refreshToken == null) {
       return false;
     }
     Connection c = em.find(Connection.class, row.connectionId);
@@ -92,10 +112,11 @@ class TokenRefresher {
   }
 
   /**
-   * Refreshes under the row lock when still due. With {@code skipLocked} (the idle job) a row another
-   * replica is refreshing is skipped instead of waited for.
+   * Refreshes under the row lock when still due, or with {@code rejected} when the stored access token
+   * is still that refused one. With {@code skipLocked} (the idle job) a row another replica is
+   * refreshing is skipped instead of waited for.
    */
-  Optional<Tokens> refreshLocked(UUID connectionId, boolean skipLocked) {
+  Optional<Tokens> refreshLocked(UUID connectionId, boolean skipLocked, String rejected) {
     return QuarkusTransaction.requiringNew()
         .call(
             () -> {
@@ -111,7 +132,8 @@ class TokenRefresher {
               OAuthToken row = em.find(OAuthToken.class, connectionId);
               Tokens t = credentials.tokens(row);
               Instant now = Instant.now();
-              if (!due(row, now)) {
+              boolean needed = rejected == null ? due(row, now) : rejected.equals(t.accessToken()) && refreshable(row);
+              if (!needed) {
                 return Optional.of(t);
               }
               String method = ClientIdentity.methodFor(t.clientId(), t.clientSecret());

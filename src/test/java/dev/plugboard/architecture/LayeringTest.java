@@ -24,14 +24,18 @@ class LayeringTest {
           .definedBy("dev.plugboard.connection..", "dev.plugboard.trigger..")
           .layer("capabilities")
           .definedBy("dev.plugboard.mcp..", "dev.plugboard.oauth..", "dev.plugboard.composio..", "dev.plugboard.admin..")
-          .whereLayer("capabilities")
+          .layer("top")
+          .definedBy("dev.plugboard.gateway..")
+          .whereLayer("top")
           .mayNotBeAccessedByAnyLayer()
+          .whereLayer("capabilities")
+          .mayOnlyBeAccessedByLayers("top")
           .whereLayer("core")
-          .mayOnlyBeAccessedByLayers("capabilities")
+          .mayOnlyBeAccessedByLayers("capabilities", "top")
           .whereLayer("identity")
-          .mayOnlyBeAccessedByLayers("core", "capabilities")
+          .mayOnlyBeAccessedByLayers("core", "capabilities", "top")
           .whereLayer("base")
-          .mayOnlyBeAccessedByLayers("identity", "core", "capabilities");
+          .mayOnlyBeAccessedByLayers("identity", "core", "capabilities", "top");
 
   @ArchTest
   static final ArchRule noCycles = SlicesRuleDefinition.slices().matching("dev.plugboard.(*)..").should().beFreeOfCycles();

@@ -1,17 +1,14 @@
 package dev.plugboard.mcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plugboard.support.Fixtures;
+import dev.plugboard.support.ReferenceServers;
 import dev.plugboard.support.Fixtures.Member;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +25,9 @@ class ConformanceProbeTest {
 
   @Test
   void probeListsExactlyTheToolsOfEveryReferenceServer() throws Exception {
-    List<String> lines = Files.readAllLines(Path.of(System.getProperty("plugboard.conformance")));
-    assertFalse(lines.isEmpty(), "no reference servers were started");
     Member m = Fixtures.newMember();
-    ObjectMapper json = new ObjectMapper();
     List<String> mismatches = new ArrayList<>();
-    for (String line : lines) {
-      JsonNode server = json.readTree(line);
+    for (JsonNode server : ReferenceServers.load()) {
       List<String> expected = new ArrayList<>();
       server.get("tools").forEach(t -> expected.add(t.asText()));
       JsonPath answer =

@@ -1,0 +1,24 @@
+package dev.plugboard.gateway;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** {@code plugboard.gateway.*}: the MCP gateway. */
+@ConfigMapping(prefix = "plugboard.gateway")
+public interface GatewayConfig {
+
+  /**
+   * A session unused for this long is over (the agent gets 404 and initializes again); maintenance
+   * deletes it and ends its upstream session. Env {@code PLUGBOARD_GATEWAY_SESSION_IDLE_TIMEOUT}.
+   */
+  @WithDefault("30m")
+  Duration sessionIdleTimeout();
+
+  /**
+   * The longest one forwarded message may take upstream (a slow tool call), redirects and answer
+   * included. Env {@code PLUGBOARD_GATEWAY_REQUEST_TIMEOUT}.
+   */
+  @WithDefault("60s")
+  Duration requestTimeout();
+}

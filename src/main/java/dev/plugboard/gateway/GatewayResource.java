@@ -1,0 +1,111 @@
+package dev.plugboard.gateway;
+
+import dev.plugboard.api.ErrorBody;
+import dev.plugboard.api.Ids;
+import dev.plugboard.gateway.GatewayService.Reply;
+import dev.plugboard.mcp.JsonRpc;
+import dev.plugboard.tenancy.ApiKeyAuthenticated;
+import dev.plugboard.tenancy.CurrentCaller;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** One connection as an MCP server (Streamable HTTP, server side), for agents holding an API key. */
+@Path("/mcp/v1/connections/{connection_id}")
+@ApiKeyAuthenticated
+@Tag(name = "MCP gateway", description = "Use a connection's MCP server through Plugboard; the agent holds only an API key")
+@SecurityRequirement(name = "bearerAuth")
+@APIResponse(responseCode = "401", description = "invalid_token", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+@APIResponse(responseCode = "404", description = "not_found: the key cannot see the connection, or the session is unknown, another key's, or expired", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+@APIResponse(responseCode = "429", description = "rate_limited", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+public class GatewayResource {
+
+  static final String SESSION = "Mcp-Session-Id";
+  static final String VERSION = "MCP-Protocol-Version";
+  private static final String EVENT_STREAM = "text/event-stream";
+
+  @Inject GatewayService service;
+  @Inject CurrentCaller caller;
+
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Send one MCP message (JSON-RPC 2.0)",
+      description =
+          "MCP Streamable HTTP (2025-06-18, 2025-11-25). initialize opens a session (Mcp-Session-Id in the answer); every"
+              + " later message carries it and MCP-Protocol-Version. Requests are answered with application/json, or"
+              + " text/event-stream when the server streamed its answer; notifications and responses with 202. Upstream"
+              + " failures are JSON-RPC errors (code -32000, data.reason).")
+  @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, description = "a JSON-RPC request, notification or response")))
+  @APIResponse(responseCode = "200", description = "the JSON-RPC response", content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)), @Content(mediaType = EVENT_STREAM)})
+  @APIResponse(responseCode = "202", description = "a notification or response was forwarded")
+  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version (JSON-RPC error body)")
+  @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream")
+  public Response post(
+      @PathParam("connection_id") String connectionId,
+      @Parameter(description = "from the initialize answer") @HeaderParam(SESSION) String session,
+      @Parameter(description = "the negotiated protocol version") @HeaderParam(VERSION) String version,
+      @HeaderParam(HttpHeaders.ACCEPT) String accept,
+      byte[] body) {
+    var id = Ids.parse("connection_id", connectionId);
+    String accepted = accept == null ? "" : accept.toLowerCase(Locale.ROOT);
+    boolean json = accepted.contains("application/json") || accepted.contains("*/*");
+    boolean stream = accepted.contains(EVENT_STREAM) || accepted.contains("*/*");
+    if (!json || !stream) {
+      return Response.status(406)
+          .type(MediaType.APPLICATION_JSON)
+          .entity(JsonRpc.error(null, -32600, "Not Acceptable: Accept must list application/json and text/event-stream").toString())
+          .build();
+    }
+    Reply reply = service.post(caller.get(), id, session, version, body, stream);
+    Response.ResponseBuilder r = Response.status(reply.status());
+    if (reply.sessionId() != null) {
+      r.header(SESSION, reply.sessionId());
+    }
+    if (reply.messages().isEmpty()) {
+      return r.build();
+    }
+    if (reply.stream()) {
+      return r.type(EVENT_STREAM).header("Cache-Control", "no-cache").entity(GatewayService.sse(reply.messages())).build();
+    }
+    return r.type(MediaType.APPLICATION_JSON).entity(reply.messages().get(0).toString()).build();
+  }
+
+  @GET
+  @Operation(summary = "Server-initiated event stream (not offered)", description = "Always 405: server messages arrive on the answers to POSTs.")
+  @APIResponse(responseCode = "405", description = "method_not_allowed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+  public Response stream(@PathParam("connection_id") String connectionId) {
+    return Response.status(405)
+        .header(HttpHeaders.ALLOW, "POST, DELETE")
+        .type(MediaType.APPLICATION_JSON)
+        .entity(new ErrorBody("method_not_allowed", "this MCP endpoint offers no server-initiated stream; POST messages"))
+        .build();
+  }
+
+  @DELETE
+  @Operation(summary = "End an MCP session", description = "Deletes the session and ends the upstream session (best effort).")
+  @APIResponse(responseCode = "204", description = "the session is over")
+  @APIResponse(responseCode = "400", description = "validation_failed: no Mcp-Session-Id", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+  public Response delete(@PathParam("connection_id") String connectionId, @HeaderParam(SESSION) String session) {
+    service.delete(caller.get(), Ids.parse("connection_id", connectionId), session);
+    return Response.noContent().build();
+  }
+}

@@ -1,0 +1,210 @@
+package dev.plugboard.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plugboard.api.ApiException;
+import dev.plugboard.connection.ConnectionService;
+import dev.plugboard.connection.ConnectionViews.ResolvedView;
+import dev.plugboard.gateway.GatewaySessions.Session;
+import dev.plugboard.mcp.JsonRpc;
+import dev.plugboard.mcp.McpClient;
+import dev.plugboard.mcp.McpClient.Exchange;
+import dev.plugboard.mcp.McpClient.Opened;
+import dev.plugboard.mcp.McpClient.UpstreamSession;
+import dev.plugboard.mcp.McpException;
+import dev.plugboard.mcp.ToolListing.Failed;
+import dev.plugboard.mcp.ToolListing.Reason;
+import dev.plugboard.net.GuardedHttp.Deadline;
+import dev.plugboard.oauth.BearerRenewal;
+import dev.plugboard.tenancy.Caller;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The per-connection MCP gateway: the agent's side of Streamable HTTP, forwarding each message to the
+ * connection's server with the connection's real credentials, which never travel back. Keeps no
+ * state of its own: a session is its database row.
+ */
+@ApplicationScoped
+public class GatewayService {
+
+  private static final Logger LOG = Logger.getLogger(GatewayService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** JSON-RPC error codes of the gateway (the implementation-defined range). */
+  static final int UPSTREAM_FAILED = -32000;
+  static final int SESSION_REQUIRED = -32001;
+
+  /**
+   * What goes back to the agent: an HTTP status, a JSON-RPC body (null: none), whether it goes as an
+   * event stream, and the session id issued by {@code initialize}.
+   */
+  public record Reply(int status, List<JsonNode> messages, boolean stream, String sessionId) {
+    static Reply accepted() {
+      return new Reply(202, List.of(), false, null);
+    }
+
+    static Reply json(int status, JsonNode message) {
+      return new Reply(status, List.of(message), false, null);
+    }
+  }
+
+  private final ConnectionService connections;
+  private final McpClient client;
+  private final GatewaySessions sessions;
+  private final BearerRenewal renewal;
+  private final GatewayConfig config;
+
+  GatewayService(ConnectionService connections, McpClient client, GatewaySessions sessions, BearerRenewal renewal, GatewayConfig config) {
+    this.connections = connections;
+    this.client = client;
+    this.sessions = sessions;
+    this.renewal = renewal;
+    this.config = config;
+  }
+
+  /** Handles one POSTed message. {@code acceptsStream}: the agent listed text/event-stream. */
+  public Reply post(Caller caller, UUID connectionId, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream) {
+    connections.get(caller, connectionId); // 404 before any JSON-RPC when the key cannot see it
+    JsonNode parsed;
+    try {
+      parsed = JSON.readTree(body);
+    } catch (IOException e) {
+      return Reply.json(400, JsonRpc.error(null, -32700, "Parse error: the body is not JSON"));
+    }
+    if (!(parsed instanceof ObjectNode message) || !"2.0".equals(message.path("jsonrpc").asText())) {
+      String what = parsed != null && parsed.isArray() ? "batches are not supported; send one message per request" : "not a JSON-RPC 2.0 message";
+      return Reply.json(400, JsonRpc.error(null, -32600, "Invalid Request: " + what));
+    }
+    JsonNode id = message.get("id");
+    if (protocolVersion != null && !McpClient.HANDSHAKE_VERSIONS.contains(protocolVersion)) {
+      return Reply.json(400, JsonRpc.error(id, -32600, "Bad Request: unsupported MCP-Protocol-Version " + JsonRpc.clean(protocolVersion)));
+    }
+    boolean request = JsonRpc.isRequest(message);
+    if (request && "initialize".equals(message.path("method").asText())) {
+      return initialize(caller, connectionId, message, acceptsStream);
+    }
+    if (sessionId == null) {
+      return Reply.json(400, JsonRpc.error(id, SESSION_REQUIRED, "Bad Request: Mcp-Session-Id header is required; send initialize first"));
+    }
+    Session session = sessions.use(sessionId, caller.apiKeyId(), connectionId).orElseThrow(GatewayService::sessionNotFound);
+    try {
+      Exchange exchange = withCredentials(connectionId, r -> client.forward(r.serverUrl(), r.headers(), session.upstream(), message, deadline()));
+      if (!request) {
+        return Reply.accepted();
+      }
+      return answer(exchange, acceptsStream, null);
+    } catch (McpException e) {
+      if (e.failed().reason() == Reason.SESSION_ENDED) {
+        sessions.close(sessionId, caller.apiKeyId(), connectionId);
+        throw new ApiException(404, "not_found", "the MCP server ended the session; initialize again");
+      }
+      LOG.infof("gateway: %s to connection %s failed: %s", message.path("method").asText("a message"), connectionId, e.failed().reason());
+      return request ? Reply.json(200, upstreamError(id, e.failed())) : Reply.accepted();
+    }
+  }
+
+  /** Ends the agent's session and, best effort, the upstream one. */
+  public void delete(Caller caller, UUID connectionId, String sessionId) {
+    connections.get(caller, connectionId);
+    if (sessionId == null) {
+      throw ApiException.validation("Mcp-Session-Id", "is required");
+    }
+    Session session = sessions.close(sessionId, caller.apiKeyId(), connectionId).orElseThrow(GatewayService::sessionNotFound);
+    endUpstream(session);
+  }
+
+  /** Ends an upstream session whose agent session is gone. */
+  void endUpstream(Session session) {
+    UpstreamSession upstream = session.upstream();
+    if (upstream.sessionId() == null) {
+      return;
+    }
+    connections.resolve(session.connectionId()).ifPresent(r -> client.endSession(r.serverUrl(), r.headers(), upstream));
+  }
+
+  private Reply initialize(Caller caller, UUID connectionId, ObjectNode message, boolean acceptsStream) {
+    try {
+      Opened opened = withCredentials(connectionId, r -> client.initialize(r.serverUrl(), r.headers(), message, deadline()));
+      JsonNode response = opened.exchange().response();
+      if (response.has("error")) {
+        return answer(opened.exchange(), acceptsStream, null);
+      }
+      String id = sessions.open(caller.apiKeyId(), connectionId, opened.session());
+      LOG.debugf("gateway: session opened on connection %s (upstream %s %s)", connectionId, opened.session().kind(), opened.session().protocolVersion());
+      return answer(opened.exchange(), acceptsStream, id);
+    } catch (McpException e) {
+      LOG.infof("gateway: initialize of connection %s failed: %s", connectionId, e.failed().reason());
+      return Reply.json(200, upstreamError(message.get("id"), e.failed()));
+    }
+  }
+
+  @FunctionalInterface
+  private interface Upstream<T> {
+    T call(ResolvedView connection) throws McpException;
+  }
+
+  /**
+   * Runs {@code call} with the connection's current credentials; when the server refuses an OAuth
+   * bearer, renews it once (single-flight with every other refresh) and tries again.
+   */
+  private <T> T withCredentials(UUID connectionId, Upstream<T> call) throws McpException {
+    ResolvedView connection = resolved(connectionId);
+    try {
+      return call.call(connection);
+    } catch (McpException e) {
+      if (e.failed().reason() != Reason.UNAUTHORIZED || !renewal.renew(connectionId, connection.headers())) {
+        throw e;
+      }
+      LOG.infof("gateway: the server of connection %s refused its token; retrying with a refreshed one", connectionId);
+      return call.call(resolved(connectionId));
+    }
+  }
+
+  private ResolvedView resolved(UUID connectionId) {
+    return connections.resolve(connectionId).orElseThrow(() -> ApiException.notFound("connection"));
+  }
+
+  private Deadline deadline() {
+    return Deadline.after(config.requestTimeout());
+  }
+
+  /** JSON when the upstream answered JSON or the agent takes only JSON; else the events as they came. */
+  private static Reply answer(Exchange exchange, boolean acceptsStream, String sessionId) {
+    if (acceptsStream && exchange.streamed()) {
+      List<JsonNode> messages = new ArrayList<>(exchange.notifications());
+      messages.add(exchange.response());
+      return new Reply(200, messages, true, sessionId);
+    }
+    return new Reply(200, List.of(exchange.response()), false, sessionId);
+  }
+
+  private static ObjectNode upstreamError(JsonNode id, Failed failed) {
+    ObjectNode error = JsonRpc.error(id, UPSTREAM_FAILED, "the connection's MCP server could not be used: " + failed.message());
+    ObjectNode data = ((ObjectNode) error.get("error")).putObject("data");
+    data.put("reason", failed.reason().name().toLowerCase(Locale.ROOT));
+    if (failed.httpStatus() > 0) {
+      data.put("upstream_status", failed.httpStatus());
+    }
+    return error;
+  }
+
+  private static ApiException sessionNotFound() {
+    return new ApiException(404, "not_found", "unknown or expired MCP session; initialize again");
+  }
+
+  static byte[] sse(List<JsonNode> messages) {
+    StringBuilder out = new StringBuilder();
+    for (JsonNode m : messages) {
+      out.append("event: message\ndata: ").append(m.toString()).append("\n\n");
+    }
+    return out.toString().getBytes(StandardCharsets.UTF_8);
+  }
+}
