@@ -125,25 +125,22 @@ public class McpClient {
     try {
       Connected connected = connect(upstream, JsonRpc.request(upstream.nextId(), "initialize", upstream.initializeParams(LEGACY_VERSION)));
       transport = connected.transport();
-      return switch (transport) {
-        case ModernTransport modern -> {
-          JsonNode capabilities = discover(modern).get("capabilities");
-          if (capabilities instanceof ObjectNode caps && !caps.has("tools")) {
-            yield new Listed(Transport.STREAMABLE_HTTP, ModernTransport.VERSION, List.of());
-          }
-          yield new Listed(Transport.STREAMABLE_HTTP, ModernTransport.VERSION, listAll(modern));
+      if (transport instanceof ModernTransport modern) {
+        JsonNode capabilities = discover(modern).get("capabilities");
+        if (capabilities instanceof ObjectNode caps && !caps.has("tools")) {
+          return new Listed(Transport.STREAMABLE_HTTP, ModernTransport.VERSION, List.of());
         }
-        case StreamableTransport streamable -> {
-          JsonRpc.result(connected.initialized(), "initialize");
-          streamable.send(JsonRpc.notification("notifications/initialized"));
-          yield new Listed(Transport.STREAMABLE_HTTP, streamable.version(), listAll(streamable));
-        }
-        case LegacySseTransport sse -> {
-          ObjectNode result = JsonRpc.result(connected.initialized(), "initialize");
-          sse.send(JsonRpc.notification("notifications/initialized"));
-          yield new Listed(Transport.SSE, JsonRpc.text(result.get("protocolVersion"), "2024-11-05"), listAll(sse));
-        }
-      };
+        return new Listed(Transport.STREAMABLE_HTTP, ModernTransport.VERSION, listAll(modern));
+      }
+      if (transport instanceof StreamableTransport streamable) {
+        JsonRpc.result(connected.initialized(), "initialize");
+        streamable.send(JsonRpc.notification("notifications/initialized"));
+        return new Listed(Transport.STREAMABLE_HTTP, streamable.version(), listAll(streamable));
+      }
+      LegacySseTransport sse = (LegacySseTransport) transport;
+      ObjectNode result = JsonRpc.result(connected.initialized(), "initialize");
+      sse.send(JsonRpc.notification("notifications/initialized"));
+      return new Listed(Transport.SSE, JsonRpc.text(result.get("protocolVersion"), "2024-11-05"), listAll(sse));
     } catch (McpException f) {
       return upstream.redacted(f.failed());
     } catch (OutboundFailure f) {
@@ -212,16 +209,16 @@ public class McpClient {
         upstream -> {
           Connected connected = connect(upstream, initialize.deepCopy());
           JsonNode response = connected.initialized();
-          UpstreamSession session =
-              switch (connected.transport()) {
-                case StreamableTransport s -> new UpstreamSession(Kind.STREAMABLE_HTTP, s.session(), s.version());
-                case ModernTransport m -> {
-                  response = discoveredAsInitialize(initialize, discover(m));
-                  yield new UpstreamSession(Kind.MODERN, null, ModernTransport.VERSION);
-                }
-                case LegacySseTransport l ->
-                    new UpstreamSession(Kind.LEGACY_SSE, null, JsonRpc.text(response.path("result").get("protocolVersion"), "2024-11-05"));
-              };
+          UpstreamSession session;
+          if (connected.transport() instanceof StreamableTransport s) {
+            session = new UpstreamSession(Kind.STREAMABLE_HTTP, s.session(), s.version());
+          } else if (connected.transport() instanceof ModernTransport m) {
+            response = discoveredAsInitialize(initialize, discover(m));
+            session = new UpstreamSession(Kind.MODERN, null, ModernTransport.VERSION);
+          } else {
+            session =
+                new UpstreamSession(Kind.LEGACY_SSE, null, JsonRpc.text(response.path("result").get("protocolVersion"), "2024-11-05"));
+          }
           return new Opened(session, new Exchange(response, upstream.notifications(), upstream.streamed()));
         });
   }
