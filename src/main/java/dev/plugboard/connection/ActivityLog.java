@@ -83,10 +83,11 @@ public class ActivityLog {
       Activity.Outcome outcome,
       Integer upstreamStatus,
       long durationMs) {
-    recordQuietly(caller.apiKeyId(), caller.userId(), caller.teamId(), connectionId, kind, tool, outcome, upstreamStatus, durationMs);
+    quietly(new Entry(caller.apiKeyId(), caller.userId(), caller.teamId(), connectionId, kind, tool, outcome, upstreamStatus, durationMs));
   }
 
-  void recordQuietly(
+  /** One row of the trail. */
+  record Entry(
       UUID apiKeyId,
       UUID userId,
       UUID teamId,
@@ -96,11 +97,19 @@ public class ActivityLog {
       Activity.Outcome outcome,
       Integer upstreamStatus,
       long durationMs) {
+
+    /** A resolve through the /internal service token, which names no API key and no user. */
+    static Entry resolve(dev.plugboard.connection.Connection c, Activity.Outcome outcome, long durationMs) {
+      return new Entry(null, null, c.teamId, c.id, Activity.Kind.RESOLVE, null, outcome, null, durationMs);
+    }
+  }
+
+  void quietly(Entry e) {
     try {
-      write(apiKeyId, userId, teamId, connectionId, kind, tool, outcome, upstreamStatus, durationMs);
-    } catch (RuntimeException e) {
+      write(e);
+    } catch (RuntimeException x) {
       writeFailures.increment();
-      LOG.warnf("activity of connection %s (%s %s) not recorded: %s", connectionId, kind.wire(), outcome.wire(), e.getClass().getName());
+      LOG.warnf("activity of connection %s (%s %s) not recorded: %s", e.connectionId(), e.kind().wire(), e.outcome().wire(), x.getClass().getName());
     }
   }
 
@@ -108,40 +117,31 @@ public class ActivityLog {
    * Records one use and throws {@link DatabaseException} when it cannot: for uses that must not
    * proceed unrecorded (a resolve hands the secrets out only once its record is stored).
    */
-  void write(
-      UUID apiKeyId,
-      UUID userId,
-      UUID teamId,
-      UUID connectionId,
-      Activity.Kind kind,
-      String tool,
-      Activity.Outcome outcome,
-      Integer upstreamStatus,
-      long durationMs) {
-    counters.get(kind).get(outcome).increment();
-    String storedTool = tool == null || tool.length() <= MAX_TOOL ? tool : tool.substring(0, MAX_TOOL);
+  void write(Entry e) {
+    counters.get(e.kind()).get(e.outcome()).increment();
+    String tool = e.tool() == null || e.tool().length() <= MAX_TOOL ? e.tool() : e.tool().substring(0, MAX_TOOL);
     QuarkusTransaction.requiringNew()
         .run(
             () -> {
               try (Connection c = dataSource.getConnection();
                   PreparedStatement ps = c.prepareStatement(INSERT)) {
                 ps.setObject(1, OffsetDateTime.ofInstant(Times.now(), ZoneOffset.UTC));
-                ps.setObject(2, apiKeyId);
-                ps.setObject(3, userId);
-                ps.setObject(4, teamId);
-                ps.setObject(5, connectionId);
-                ps.setString(6, kind.wire());
-                ps.setString(7, storedTool);
-                ps.setString(8, outcome.wire());
-                if (upstreamStatus == null) {
+                ps.setObject(2, e.apiKeyId());
+                ps.setObject(3, e.userId());
+                ps.setObject(4, e.teamId());
+                ps.setObject(5, e.connectionId());
+                ps.setString(6, e.kind().wire());
+                ps.setString(7, tool);
+                ps.setString(8, e.outcome().wire());
+                if (e.upstreamStatus() == null) {
                   ps.setNull(9, Types.INTEGER);
                 } else {
-                  ps.setInt(9, upstreamStatus);
+                  ps.setInt(9, e.upstreamStatus());
                 }
-                ps.setLong(10, Math.max(0, durationMs));
+                ps.setLong(10, Math.max(0, e.durationMs()));
                 ps.executeUpdate();
-              } catch (SQLException e) {
-                throw new DatabaseException("recording connection activity failed", e);
+              } catch (SQLException x) {
+                throw new DatabaseException("recording connection activity failed", x);
               }
             });
   }

@@ -86,11 +86,10 @@ public class ConnectionService {
     try {
       view = resolved(c);
     } catch (RuntimeException e) {
-      activity.recordQuietly(
-          null, null, c.teamId, c.id, Activity.Kind.RESOLVE, null, Activity.Outcome.ERROR, null, millisSince(start));
+      activity.quietly(ActivityLog.Entry.resolve(c, Activity.Outcome.ERROR, millisSince(start)));
       throw e;
     }
-    activity.write(null, null, c.teamId, c.id, Activity.Kind.RESOLVE, null, Activity.Outcome.OK, null, millisSince(start));
+    activity.write(ActivityLog.Entry.resolve(c, Activity.Outcome.OK, millisSince(start)));
     return Optional.of(view);
   }
 
