@@ -91,7 +91,7 @@ public class ConnectionResource {
   @PATCH
   @Path("/{connection_id}")
   @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Update a connection", description = "headers replaces the header set: a secret sent as \"\" keeps its stored value, a header left out is removed. Toggling shared moves the connection between personal and team-shared. Changing server_url of an oauth connection drops its tokens.")
+  @Operation(summary = "Update a connection", description = "headers replaces the header set: a secret sent as \"\" keeps its stored value, a header left out is removed. Toggling shared moves the connection between personal and team-shared. Changing server_url of an oauth connection drops its tokens. allowed_tools replaces the tool list (null: every tool). The slug never changes.")
   @RequestBody(content = @Content(schema = @Schema(implementation = UpdateRequest.class)))
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ConnectionView.class)))
   @APIResponse(responseCode = "400", description = "invalid_request or validation_failed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
