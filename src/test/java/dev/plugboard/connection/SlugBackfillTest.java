@@ -2,15 +2,16 @@ package dev.plugboard.connection;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
@@ -24,11 +25,20 @@ class SlugBackfillTest {
 
   private static final String SCHEMA = "slug_backfill_test";
 
-  @Inject AgroalDataSource dataSource;
+  // Connections of its own, not the app's pool: a search_path set here must not leak into the app.
+  private static String setting(String key) {
+    Config config = ConfigProvider.getConfig();
+    return key.endsWith("url") ? config.getValue(key, String.class) : config.getOptionalValue(key, String.class).orElse("postgres");
+  }
+
+  private static Connection connect() throws SQLException {
+    return DriverManager.getConnection(
+        setting("quarkus.datasource.jdbc.url"), setting("quarkus.datasource.username"), setting("quarkus.datasource.password"));
+  }
 
   private Flyway flyway(String target) {
     return Flyway.configure()
-        .dataSource(dataSource)
+        .dataSource(setting("quarkus.datasource.jdbc.url"), setting("quarkus.datasource.username"), setting("quarkus.datasource.password"))
         .schemas(SCHEMA)
         .locations("classpath:db/migration")
         .target(target)
@@ -40,7 +50,7 @@ class SlugBackfillTest {
   void existingRowsGetUniqueSlugsInCreationOrder() throws SQLException {
     try {
       flyway("7").migrate();
-      try (Connection c = dataSource.getConnection();
+      try (Connection c = connect();
           Statement s = c.createStatement()) {
         s.execute("SET search_path TO " + SCHEMA);
         s.execute("INSERT INTO organizations VALUES ('00000000-0000-0000-0000-000000000001', 'o', false, now(), now())");
@@ -61,7 +71,7 @@ class SlugBackfillTest {
       }
       flyway("latest").migrate();
       List<String> slugs = new ArrayList<>();
-      try (Connection c = dataSource.getConnection();
+      try (Connection c = connect();
           Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT slug FROM " + SCHEMA + ".connections ORDER BY created_at")) {
         while (rs.next()) {
@@ -72,7 +82,7 @@ class SlugBackfillTest {
           List.of("github", "github_2", "github_2_2", "connection", "google_sheets_work", "github", "x".repeat(40)), slugs);
     } finally {
       flyway("latest").clean();
-      try (Connection c = dataSource.getConnection();
+      try (Connection c = connect();
           Statement s = c.createStatement()) {
         s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
       }
