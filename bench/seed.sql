@@ -19,11 +19,11 @@ SELECT md5('key' || t)::uuid, md5('user' || t)::uuid, md5('team' || t)::uuid, 'b
        sha256(convert_to('pb_bench_key_' || lpad(t::text, 10, '0'), 'UTF8')), now()
 FROM generate_series(1, 1000) t;
 
-INSERT INTO connections (id, team_id, user_id, created_by, name, type, provider, server_url, transport_type,
+INSERT INTO connections (id, team_id, user_id, created_by, name, slug, type, provider, server_url, transport_type,
                          auth_method, shared, created_at, updated_at)
 SELECT md5('conn' || t || '-' || c)::uuid, md5('team' || t)::uuid,
        CASE WHEN c % 5 = 0 THEN NULL ELSE md5('user' || t)::uuid END, md5('user' || t)::uuid,
-       'connection ' || c, CASE WHEN c % 4 = 0 THEN 'linear' ELSE 'custom_mcp' END, 'user',
+       'connection ' || c, 'connection_' || c, CASE WHEN c % 4 = 0 THEN 'linear' ELSE 'custom_mcp' END, 'user',
        'https://mcp' || c || '.bench.test/mcp', 'http', 'headers', c % 5 = 0,
        now() - (c || ' seconds')::interval, now()
 FROM generate_series(1, 1000) t, generate_series(1, 100) c;

@@ -14,25 +14,33 @@ import dev.plugboard.admin.AdminViews.UserView;
 import dev.plugboard.api.ApiException;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.api.Ids;
+import dev.plugboard.api.Params;
+import dev.plugboard.connection.Activity;
+import dev.plugboard.connection.ActivityLog;
 import dev.plugboard.tenancy.TenancyService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -49,6 +57,7 @@ public class AdminResource {
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
 
   @Inject TenancyService tenancy;
+  @Inject ActivityLog activity;
 
   @POST
   @Path("/organizations")
@@ -142,6 +151,27 @@ public class AdminResource {
       throw ApiException.notFound("api key");
     }
     return new DeleteResult(true, "api key revoked");
+  }
+
+  @GET
+  @Path("/activity")
+  @Consumes(MediaType.WILDCARD)
+  @Operation(
+      summary = "Read the audit trail of credential use",
+      description = "Gateway tools/call and /internal resolve records of every team, newest first, optionally for one team and/or connection. Rows of deleted connections stay until plugboard.activity.retention purges them.")
+  @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = Activity.Page.class)))
+  public Activity.Page activity(
+      @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) @QueryParam("team_id") List<String> teamId,
+      @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) @QueryParam("connection_id") List<String> connectionId,
+      @Parameter(description = "1–100, default 50", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100")) @QueryParam("limit") List<String> limit,
+      @Parameter(description = "≥ 0, default 0", schema = @Schema(type = SchemaType.INTEGER, minimum = "0")) @QueryParam("offset") List<String> offset) {
+    String team = Params.single("team_id", teamId);
+    String connection = Params.single("connection_id", connectionId);
+    return activity.page(
+        connection == null ? null : Ids.parse("connection_id", connection),
+        team == null ? null : Ids.parse("team_id", team),
+        (int) Params.integer("limit", limit, 50, 1, 100),
+        Params.integer("offset", offset, 0, 0, 9007199254740991L));
   }
 
   private static String text(String field, String value) {

@@ -19,6 +19,8 @@ public class Connection extends PanacheEntityBase {
   @Column(name = "user_id") public UUID userId;
   @Column(name = "created_by") public UUID createdBy;
   @Column(nullable = false) public String name;
+  /** Given once at creation ({@link ConnectionSlugs}); renaming keeps it. */
+  @Column(nullable = false, updatable = false) public String slug;
   @Column(nullable = false) public String type;
   @Column(nullable = false) public String provider;
   @Column(name = "server_url") public String serverUrl;
@@ -33,6 +35,11 @@ public class Connection extends PanacheEntityBase {
   @JdbcTypeCode(SqlTypes.ARRAY)
   @Column(name = "oauth_scopes")
   public String[] oauthScopes;
+
+  /** {@link ToolPolicy}: null allows every tool. */
+  @JdbcTypeCode(SqlTypes.ARRAY)
+  @Column(name = "allowed_tools")
+  public String[] allowedTools;
 
   @Column(name = "integration_id") public String integrationId;
   @Column(nullable = false) public boolean shared;

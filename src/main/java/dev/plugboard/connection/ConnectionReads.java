@@ -34,9 +34,9 @@ class ConnectionReads {
 
   private static final String VIEW_COLUMNS =
       """
-      c.id, c.name, c.type, c.provider, c.user_id, c.team_id, c.server_url, c.transport_type,
+      c.id, c.name, c.slug, c.type, c.provider, c.user_id, c.team_id, c.server_url, c.transport_type,
       c.auth_method, c.composio_mcp_id, c.custom_integration_id, c.icon_url, c.oauth_provider,
-      c.oauth_provider_key, c.oauth_scopes, c.integration_id, c.shared, c.created_by, c.broken_at,
+      c.oauth_provider_key, c.oauth_scopes, c.integration_id, c.shared, c.allowed_tools, c.created_by, c.broken_at,
       c.broken_reason, c.created_at, c.updated_at,
       EXISTS (SELECT 1 FROM connection_headers h WHERE h.connection_id = c.id) AS has_headers,
       EXISTS (SELECT 1 FROM oauth_tokens t WHERE t.connection_id = c.id) AS has_tokens

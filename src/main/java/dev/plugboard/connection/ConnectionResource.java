@@ -91,7 +91,7 @@ public class ConnectionResource {
   @PATCH
   @Path("/{connection_id}")
   @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Update a connection", description = "headers replaces the header set: a secret sent as \"\" keeps its stored value, a header left out is removed. Toggling shared moves the connection between personal and team-shared. Changing server_url of an oauth connection drops its tokens.")
+  @Operation(summary = "Update a connection", description = "headers replaces the header set: a secret sent as \"\" keeps its stored value, a header left out is removed. Toggling shared moves the connection between personal and team-shared. Changing server_url of an oauth connection drops its tokens. allowed_tools replaces the tool list (null: every tool). The slug never changes.")
   @RequestBody(content = @Content(schema = @Schema(implementation = UpdateRequest.class)))
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ConnectionView.class)))
   @APIResponse(responseCode = "400", description = "invalid_request or validation_failed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
@@ -125,5 +125,24 @@ public class ConnectionResource {
   public CredentialsView credentials(@PathParam("connection_id") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) String id) {
     UUID uuid = Ids.parse("connection_id", id);
     return new CredentialsView(uuid, service.maskedCredentials(caller.get(), uuid));
+  }
+
+  @GET
+  @Path("/{connection_id}/activity")
+  @Operation(
+      summary = "Read a connection's activity",
+      description = "Every use of its credentials (gateway tools/call, /internal resolve), newest first, kept for plugboard.activity.retention. Never arguments, results or header values. Readable by whoever may change the connection: its owner, or for a shared one its creator or a team admin.")
+  @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = Activity.Page.class)))
+  @APIResponse(responseCode = "400", description = "validation_failed (id, limit, offset)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+  @APIResponse(responseCode = "403", description = "forbidden (a shared connection, neither its creator nor a team admin)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+  @APIResponse(responseCode = "404", description = "not_found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+  public Activity.Page activity(
+      @PathParam("connection_id") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) String id,
+      @Parameter(description = "1–100, default 50", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100")) @QueryParam("limit") List<String> limit,
+      @Parameter(description = "≥ 0, default 0", schema = @Schema(type = SchemaType.INTEGER, minimum = "0")) @QueryParam("offset") List<String> offset) {
+    UUID uuid = Ids.parse("connection_id", id);
+    int l = (int) Params.integer("limit", limit, 50, 1, 100);
+    long o = Params.integer("offset", offset, 0, 0, 9007199254740991L);
+    return service.activity(caller.get(), uuid, l, o);
   }
 }

@@ -39,10 +39,12 @@ public class ConnectionService {
 
   @Inject EntityManager em;
   @Inject ConnectionReads reads;
+  @Inject ConnectionSlugs slugs;
   @Inject CredentialService credentials;
   @Inject Event<ConnectionEvents.Deleting> deleting;
   @Inject Event<ConnectionEvents.Deleted> deleted;
   @Inject Instance<CredentialResolver> resolvers;
+  @Inject ActivityLog activity;
 
   // ---- reads ----------------------------------------------------------------------------------
 
@@ -59,17 +61,55 @@ public class ConnectionService {
     return credentials.maskedHeaders(c.id);
   }
 
-  /** The connection as a runtime uses it, secrets decrypted. Never log the result. */
+  /**
+   * The connection as a runtime uses it, secrets decrypted, recording nothing (the caller records
+   * its own kind of use). Never log the result.
+   */
   public Optional<ResolvedView> resolve(UUID id) {
+    Connection c = Connection.findById(id);
+    return c == null ? Optional.empty() : Optional.of(resolved(c));
+  }
+
+  /**
+   * {@link #resolve} for {@code /internal} with its audit record (the service token identifies no
+   * key or user, so those stay null). The secrets leave only once their record is stored: if it
+   * cannot be, the database error answers instead. A failed resolution is recorded best effort and
+   * its error stands. An unknown id records nothing (no team to file it under).
+   */
+  public Optional<ResolvedView> resolveForRuntime(UUID id) {
+    long start = System.nanoTime();
     Connection c = Connection.findById(id);
     if (c == null) {
       return Optional.empty();
     }
+    ResolvedView view;
+    try {
+      view = resolved(c);
+    } catch (RuntimeException e) {
+      activity.quietly(ActivityLog.Entry.resolve(c, Activity.Outcome.ERROR, millisSince(start)));
+      throw e;
+    }
+    activity.write(ActivityLog.Entry.resolve(c, Activity.Outcome.OK, millisSince(start)));
+    return Optional.of(view);
+  }
+
+  private static long millisSince(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  /** The activity of a connection, newest first: for whoever may change it (the PATCH rule). */
+  public Activity.Page activity(Caller caller, UUID id, int limit, long offset) {
+    Connection c = visible(caller, id, false);
+    requireWriter(caller, c);
+    return activity.page(c.id, null, limit, offset);
+  }
+
+  private ResolvedView resolved(Connection c) {
     Map<String, String> headers = new LinkedHashMap<>(credentials.resolvedHeaders(c.id));
     for (CredentialResolver r : resolvers) {
       r.contribute(c, headers);
     }
-    return Optional.of(new ResolvedView(c.serverUrl, c.transportType, headers));
+    return new ResolvedView(c.serverUrl, c.transportType, headers);
   }
 
   // ---- writes ---------------------------------------------------------------------------------
@@ -99,6 +139,7 @@ public class ConnectionService {
     HeadersInput headers = in.headers() == null ? new HeadersInput(Map.of(), Map.of()) : in.headers();
     CredentialService.validate(headers, false);
     checkHeadersFit(authMethod, headers.secretOrEmpty().size(), headers.plaintextOrEmpty().size());
+    String[] allowedTools = ToolPolicy.validate(in.allowedTools());
 
     Connection c = new Connection();
     c.id = UUID.randomUUID();
@@ -106,6 +147,8 @@ public class ConnectionService {
     c.userId = caller.userId();
     c.createdBy = caller.userId();
     c.name = name;
+    c.slug = slugs.allocate(caller.teamId(), name);
+    c.allowedTools = allowedTools;
     c.type = type;
     c.provider = provider;
     c.serverUrl = serverUrl;
@@ -137,6 +180,7 @@ public class ConnectionService {
     c.createdAt = Times.now();
     c.updatedAt = c.createdAt;
     spec.accept(c);
+    c.slug = slugs.allocate(teamId, c.name);
     c.persist();
     return c;
   }
@@ -181,6 +225,9 @@ public class ConnectionService {
         c.brokenReason = "reauthorization_required";
       }
       c.serverUrl = url;
+    }
+    if (present.contains("allowed_tools")) {
+      c.allowedTools = ToolPolicy.validate(in.allowedTools());
     }
     if (present.contains("composio_mcp_id")) {
       c.composioMcpId = in.composioMcpId();
@@ -288,10 +335,16 @@ public class ConnectionService {
       throw ApiException.notFound("connection");
     }
     Connection c = rows.get(0);
-    if (write && c.shared && !caller.userId().equals(c.createdBy) && !caller.isTeamAdmin()) {
-      throw ApiException.forbidden("only the creator of a shared connection or a team admin may change it");
+    if (write) {
+      requireWriter(caller, c);
     }
     return c;
+  }
+
+  private static void requireWriter(Caller caller, Connection c) {
+    if (c.shared && !caller.userId().equals(c.createdBy) && !caller.isTeamAdmin()) {
+      throw ApiException.forbidden("only the creator of a shared connection or a team admin may change it or read its activity");
+    }
   }
 
   public ConnectionView view(Connection c) {

@@ -36,6 +36,7 @@ public class ConnectionViewJson implements ObjectMapperCustomizer {
       g.writeStartObject();
       uuid(g, "id", v.id());
       g.writeStringField("name", v.name());
+      g.writeStringField("slug", v.slug());
       g.writeStringField("type", v.type());
       g.writeStringField("provider", v.provider());
       uuid(g, "user_id", v.userId());
@@ -53,6 +54,7 @@ public class ConnectionViewJson implements ObjectMapperCustomizer {
       g.writeBooleanField("has_oauth_tokens", v.hasOauthTokens());
       g.writeStringField("integration_id", v.integrationId());
       g.writeBooleanField("shared", v.shared());
+      strings(g, "allowed_tools", v.allowedTools());
       uuid(g, "created_by", v.createdBy());
       g.writeStringField("broken_at", v.brokenAt());
       g.writeStringField("broken_reason", v.brokenReason());

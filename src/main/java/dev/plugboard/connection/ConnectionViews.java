@@ -28,7 +28,12 @@ public final class ConnectionViews {
       @Schema(required = true, enumeration = {"url", "apikey", "headers", "oauth"}) String authMethod,
       @Schema(format = "uuid") String customIntegrationId,
       HeadersInput headers,
-      @Schema(enumeration = {"http", "sse"}, defaultValue = "http") String transportType) {}
+      @Schema(enumeration = {"http", "sse"}, defaultValue = "http") String transportType,
+      @Schema(nullable = true, description = ALLOWED_TOOLS) List<String> allowedTools) {}
+
+  static final String ALLOWED_TOOLS =
+      "tool names the MCP gateway lists and forwards; null or absent: every tool, []: none. At most 500"
+          + " non-empty names of up to 128 characters; duplicates are dropped";
 
   // Read with ObjectMapper.treeToValue (not a resource parameter): a native image needs it registered.
   @RegisterForReflection
@@ -41,7 +46,8 @@ public final class ConnectionViews {
       @Schema(nullable = true) String composioMcpId,
       Boolean shared,
       @Schema(description = "replaces the header set; a secret \"\" keeps its stored value, a header left out is removed")
-          HeadersInput headers) {}
+          HeadersInput headers,
+      @Schema(nullable = true, description = ALLOWED_TOOLS + "; null allows every tool again") List<String> allowedTools) {}
 
   @Schema(name = "DeleteResult")
   public record DeleteResult(boolean success, String message) {}

@@ -34,14 +34,15 @@ public class InternalResource {
 
   @POST
   @Path("/{connection_id}/resolve")
-  @Operation(summary = "Resolve a connection for use", description = "server_url, transport and the real header values (fresh OAuth bearer, Composio x-api-key). Every call is logged without values.")
+  @Operation(summary = "Resolve a connection for use", description = "server_url, transport and the real header values (fresh OAuth bearer, Composio x-api-key). Every call is logged without values and recorded in the connection's activity (kind resolve, no API key or user: the service token names neither). The secrets are handed out only once that record is stored.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ResolvedView.class)))
   @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   @APIResponse(responseCode = "404", description = "not_found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+  @APIResponse(responseCode = "503", description = "service_unavailable (the database, and so the audit record, is unavailable)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public ResolvedView resolve(@PathParam("connection_id") String id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
     ServiceTokens.check(config.token(), authorization);
     UUID uuid = Ids.parse("connection_id", id);
-    ResolvedView view = service.resolve(uuid).orElseThrow(() -> ApiException.notFound("connection"));
+    ResolvedView view = service.resolveForRuntime(uuid).orElseThrow(() -> ApiException.notFound("connection"));
     LOG.infof("resolved connection %s (headers: %s)", uuid, view.headers().keySet());
     return view;
   }

@@ -384,6 +384,7 @@ class ComposioConnectionsTest {
             .body("provider", equalTo("composio"))
             .body("type", equalTo("slack"))
             .body("name", equalTo("Team Slack"))
+            .body("slug", equalTo("team_slack"))
             .body("composio_mcp_id", equalTo(server))
             .body("server_url", equalTo(url))
             .body("transport_type", equalTo("http"))

@@ -48,6 +48,9 @@ class AuthorizationMatrixTest {
           new Row(Endpoints.DELETE, Target.SHARED, 200, 403, 200, 404, 404, 401, 401, 401, 401, 401, 401),
           new Row(Endpoints.CREDENTIALS, Target.PERSONAL, 200, 404, 404, 404, 404, 401, 401, 401, 401, 401, 401),
           new Row(Endpoints.CREDENTIALS, Target.SHARED, 200, 200, 200, 404, 404, 401, 401, 401, 401, 401, 401),
+          // Activity follows the PATCH rule: a shared connection's trail is its creator's and the admins'.
+          new Row(Endpoints.ACTIVITY, Target.PERSONAL, 200, 404, 404, 404, 404, 401, 401, 401, 401, 401, 401),
+          new Row(Endpoints.ACTIVITY, Target.SHARED, 200, 403, 200, 404, 404, 401, 401, 401, 401, 401, 401),
           new Row(Endpoints.RESOLVE, Target.PERSONAL, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200),
           // Capability endpoints without a body: authenticated callers reach the endpoint's own
           // answer (a missing body, an unknown provider, Composio not configured), everyone else 401.

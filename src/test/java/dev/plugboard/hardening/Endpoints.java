@@ -35,6 +35,7 @@ final class Endpoints {
   static final Endpoint PATCH = new Endpoint("PATCH", "/v1/connections/{id}", Body.PATCH);
   static final Endpoint DELETE = new Endpoint("DELETE", "/v1/connections/{id}", Body.NONE);
   static final Endpoint CREDENTIALS = new Endpoint("GET", "/v1/connections/{id}/credentials", Body.NONE);
+  static final Endpoint ACTIVITY = new Endpoint("GET", "/v1/connections/{id}/activity", Body.NONE);
   static final Endpoint RESOLVE = new Endpoint("POST", "/internal/v1/connections/{id}/resolve", Body.NONE);
 
   static final Endpoint MCP_PROBE = new Endpoint("POST", "/v1/connections/mcp/probe", Body.EMPTY_OBJECT);
@@ -47,7 +48,7 @@ final class Endpoints {
 
   static final List<Endpoint> ALL =
       List.of(
-          LIST, CREATE, GET, PATCH, DELETE, CREDENTIALS, RESOLVE, MCP_PROBE, OAUTH_MCP_CHECK, OAUTH_MCP_START,
+          LIST, CREATE, GET, PATCH, DELETE, CREDENTIALS, ACTIVITY, RESOLVE, MCP_PROBE, OAUTH_MCP_CHECK, OAUTH_MCP_START,
           OAUTH_NATIVE_START, COMPOSIO_START, COMPOSIO_FINALIZE);
 
   /** Browser or otherwise unauthenticated endpoints, covered by their own tests, not by the matrix. */

@@ -126,7 +126,8 @@ class McpOAuthFlowTest {
         .body("server_url", equalTo(mcp("dcr")))
         .body("oauth_provider", equalTo(OAuthPeers.asBase + "/dcr"))
         .body("has_oauth_tokens", equalTo(true))
-        .body("name", equalTo("Tracker"));
+        .body("name", equalTo("Tracker"))
+        .body("slug", equalTo("tracker"));
 
     Map<String, Object> resolved =
         given().header("Authorization", "Bearer " + Fixtures.INTERNAL_TOKEN).post("/internal/v1/connections/" + id + "/resolve")
