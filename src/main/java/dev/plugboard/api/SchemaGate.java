@@ -31,7 +31,7 @@ public class SchemaGate {
 
   static final String MIGRATE_HINT =
       "run the migration step first: the same image or jar with QUARKUS_INIT_AND_EXIT=true "
-          + "QUARKUS_FLYWAY_MIGRATE_AT_START=true (k8s: the plugboard-migrate init container)";
+          + "QUARKUS_FLYWAY_MIGRATE_AT_START=true (k8s: the migrate init container, or the Knative Job plugboard-migrate)";
 
   @Inject DataSource dataSource;
 
