@@ -5,7 +5,9 @@
 # of the 512 MiB limit) on 127.0.0.1, then GatewayBenchmark (src/test) runs the MCP Java SDK server
 # of the gateway tests as the upstream and prints:
 #  (a) tools/call through /mcp/v1/connections/{id} vs the same call made directly to that server by
-#      the same minimal client (java.net.http, kept-alive), warm: medians, p99s, ratio, p99 added;
+#      the same minimal client (java.net.http, kept-alive), warm: medians, p99s, ratio, p99 added,
+#      beside an authenticated GET /v1/connections/{id} (the API floor), and the CPU each call costs
+#      the app and PostgreSQL;
 #  (b) heap (after a full GC) and RSS per idle gateway session, after opening BENCH_SESSIONS sessions;
 #  (c) that all of those sessions, held open at once, still answer tools/call, and the peak RSS;
 # then the PostgreSQL bytes per session row. Bounded loops; stops everything it started.
@@ -24,7 +26,7 @@ rss_start=$(rss_kb "$APP_PID")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 (cd "$ROOT" && ./mvnw -B -ntp -q test -Dtest=GatewayBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dplugboard.bench=true \
-  -Dbench.api="http://127.0.0.1:$APP_PORT" -Dbench.pid="$APP_PID" \
+  -Dbench.api="http://127.0.0.1:$APP_PORT" -Dbench.pid="$APP_PID" -Dbench.pg-pid="$(head -1 "$PGDATA_DIR/postmaster.pid")" \
   -Dbench.warmup="${BENCH_WARMUP:-5000}" -Dbench.runs="${BENCH_RUNS:-5000}" -Dbench.sessions="${BENCH_SESSIONS:-1000}") \
   | tee "$WORK/driver.log" | grep '^bench:' || { echo "GatewayBenchmark failed; see $WORK/driver.log" >&2; tail -40 "$WORK/driver.log" >&2; exit 1; }
 

@@ -39,6 +39,7 @@ class GatewayBenchmark {
 
   final String api = System.getProperty("bench.api");
   final long pid = Long.parseLong(System.getProperty("bench.pid"));
+  final long pgPid = Long.parseLong(System.getProperty("bench.pg-pid"));
   final int warmup = Integer.getInteger("bench.warmup", 5000);
   final int runs = Integer.getInteger("bench.runs", 5000);
   final int sessions = Integer.getInteger("bench.sessions", 1000);
@@ -108,6 +109,13 @@ class GatewayBenchmark {
       System.out.printf("bench: tools/call gateway  median %.3f ms  p99 %.3f ms  (%d calls)%n", g50 / 1e6, g99 / 1e6, runs);
       System.out.printf("bench: median ratio %.2f (target <= 1.3)  median added %.3f ms  p99 added %.3f ms (target <= 2)%n", g50 / d50, (g50 - d50) / 1e6, (g99 - d99) / 1e6);
       System.out.printf("bench: (API floor: GET /v1/connections/{id} median %.3f ms  p99 %.3f ms)%n", median(t[2]) / 1e6, p99(t[2]) / 1e6);
+      // CPU each call costs the app and PostgreSQL: is the added time work or waiting?
+      for (int k = 1; k <= 2; k++) {
+        long app0 = ticks(pid), pg0 = pgTicks();
+        measure(new Call[] {kinds[k]}, runs);
+        System.out.printf("bench: CPU per call, %s alone: app %.2f ms, PostgreSQL %.2f ms%n", k == 1 ? "gateway tools/call" : "API floor", (ticks(pid) - app0) * 10.0 / runs, (pgTicks() - pg0) * 10.0 / runs);
+      }
+      upstream.seen.clear();
 
       // (b) memory per idle session and (c) sessions held open at once
       long[] before = memory();
@@ -178,6 +186,26 @@ class GatewayBenchmark {
       }
     }
     return new long[] {heap, status("VmRSS")};
+  }
+
+  /** CPU time a process has used, in clock ticks (1/100 s). */
+  static long ticks(long process) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(process), "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+  }
+
+  /** CPU ticks of the PostgreSQL postmaster and all its backends. */
+  long pgTicks() throws IOException {
+    long sum = ticks(pgPid);
+    for (ProcessHandle child : ProcessHandle.of(pgPid).orElseThrow().children().toList()) {
+      try {
+        sum += ticks(child.pid());
+      } catch (IOException gone) {
+        // a backend that ended meanwhile
+      }
+    }
+    return sum;
   }
 
   /** A line of /proc/PID/status in bytes. */
