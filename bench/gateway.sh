@@ -21,7 +21,9 @@ start_postgres
 # Fixtures (src/test) create the tenant through the admin API with the tests' admin token; the
 # upstream runs on http://127.0.0.1, which the outbound policy refuses by default.
 export BENCH_ADMIN_TOKEN=test-admin-token PLUGBOARD_OUTBOUND_ALLOW_HTTP=true PLUGBOARD_OUTBOUND_ALLOW_PRIVATE_NETWORKS=true
-start_app -XX:+UseSerialGC -Xmx384m
+# BENCH_APP_ARGS: more JVM options for the app, e.g. a flight recording
+read -ra app_args <<<"${BENCH_APP_ARGS:-}"
+start_app -XX:+UseSerialGC -Xmx384m "${app_args[@]}"
 rss_start=$(rss_kb "$APP_PID")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
