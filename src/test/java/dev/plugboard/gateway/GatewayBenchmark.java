@@ -1,0 +1,232 @@
+package dev.plugboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plugboard.support.Fixtures;
+import dev.plugboard.support.Fixtures.Member;
+import io.restassured.RestAssured;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Run by bench/gateway.sh against the packaged app it started (container JVM flags) on 127.0.0.1:
+ * the MCP Java SDK server of the gateway tests is the upstream, called directly and through the
+ * gateway by the same minimal client (java.net.http, kept-alive HTTP/1.1). Prints figures; asserts
+ * only that every call got the tool's answer.
+ */
+@EnabledIfSystemProperty(named = "plugboard.bench", matches = "true")
+class GatewayBenchmark {
+
+  static final String ACCEPT = "application/json, text/event-stream";
+  static final int BLOCK = 100;
+  static final int STAGE = 1000;
+
+  final String api = System.getProperty("bench.api");
+  final long pid = Long.parseLong(System.getProperty("bench.pid"));
+  final long pgPid = Long.parseLong(System.getProperty("bench.pg-pid"));
+  final int warmup = Integer.getInteger("bench.warmup", 5000);
+  final int runs = Integer.getInteger("bench.runs", 5000);
+  final int sessions = Integer.getInteger("bench.sessions", 1000);
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  /** One MCP session of the minimal client: to the upstream itself (no key) or through the gateway. */
+  final class Agent {
+    final String url;
+    final String key;
+    String session;
+
+    Agent(String url, String key) {
+      this.url = url;
+      this.key = key;
+    }
+
+    Agent open() throws Exception {
+      HttpResponse<String> init = send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}");
+      assertEquals(200, init.statusCode(), init.body());
+      session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+      assertEquals(202, send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").statusCode());
+      return this;
+    }
+
+    /** tools/call echo; true when the tool's answer came back. */
+    boolean echo(String text) throws Exception {
+      HttpResponse<String> r = send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"" + text + "\"}}}");
+      return r.statusCode() == 200 && r.body().contains("echo: " + text);
+    }
+
+    HttpResponse<String> send(String message) throws Exception {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Accept", ACCEPT).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(message));
+      if (key != null) {
+        b.header("Authorization", "Bearer " + key);
+      }
+      if (session != null) {
+        b.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18");
+      }
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  @Test
+  void gatewayVersusDirect() throws Exception {
+    RestAssured.baseURI = api.substring(0, api.lastIndexOf(':'));
+    RestAssured.port = Integer.parseInt(api.substring(api.lastIndexOf(':') + 1));
+    try (GatewayPeers upstream = new GatewayPeers()) {
+      Member m = Fixtures.newMember();
+      String conn = Fixtures.create(m, Map.of("name", "bench upstream", "server_url", upstream.base() + "/open/mcp", "provider", "user", "auth_method", "url"));
+      String gatewayUrl = api + "/mcp/v1/connections/" + conn;
+      Agent direct = new Agent(upstream.base() + "/open/mcp", null).open();
+      Agent gateway = new Agent(gatewayUrl, m.key()).open();
+      // The API floor: an authenticated GET of the same connection, one query, same client.
+      HttpRequest byId = HttpRequest.newBuilder(URI.create(api + "/v1/connections/" + conn)).header("Authorization", "Bearer " + m.key()).build();
+      Call[] kinds = {i -> direct.echo("b" + i), i -> gateway.echo("b" + i), i -> http.send(byId, HttpResponse.BodyHandlers.discarding()).statusCode() == 200};
+
+      // (a) tools/call latency, warm
+      for (int stage = 1; stage <= warmup / STAGE; stage++) {
+        long[][] t = measure(kinds, STAGE);
+        upstream.seen.clear();
+        System.out.printf("bench: warm-up %5d calls of each: direct %.3f ms, gateway %.3f ms, ratio %.2f%n", stage * STAGE, median(t[0]) / 1e6, median(t[1]) / 1e6, median(t[1]) / median(t[0]));
+      }
+      long[][] t = measure(kinds, runs);
+      upstream.seen.clear();
+      double d50 = median(t[0]), g50 = median(t[1]), d99 = p99(t[0]), g99 = p99(t[1]);
+      System.out.printf("bench: tools/call direct   median %.3f ms  p99 %.3f ms  (%d calls)%n", d50 / 1e6, d99 / 1e6, runs);
+      System.out.printf("bench: tools/call gateway  median %.3f ms  p99 %.3f ms  (%d calls)%n", g50 / 1e6, g99 / 1e6, runs);
+      System.out.printf("bench: median ratio %.2f (target <= 1.3)  median added %.3f ms  p99 added %.3f ms (target <= 2)%n", g50 / d50, (g50 - d50) / 1e6, (g99 - d99) / 1e6);
+      System.out.printf("bench: (API floor: GET /v1/connections/{id} median %.3f ms  p99 %.3f ms)%n", median(t[2]) / 1e6, p99(t[2]) / 1e6);
+      // CPU each call costs the app and PostgreSQL: is the added time work or waiting?
+      for (int k = 1; k <= 2; k++) {
+        long app0 = ticks(pid), pg0 = pgTicks();
+        measure(new Call[] {kinds[k]}, runs);
+        System.out.printf("bench: CPU per call, %s alone: app %.2f ms, PostgreSQL %.2f ms%n", k == 1 ? "gateway tools/call" : "API floor", (ticks(pid) - app0) * 10.0 / runs, (pgTicks() - pg0) * 10.0 / runs);
+      }
+      upstream.seen.clear();
+
+      // (b) memory per idle session and (c) sessions held open at once
+      long[] before = memory();
+      List<Agent> open = new ArrayList<>();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < sessions; i++) {
+        open.add(new Agent(gatewayUrl, m.key()).open());
+      }
+      double openMs = (System.nanoTime() - t0) / 1e6 / sessions;
+      upstream.seen.clear();
+      long[] after = memory();
+      System.out.printf("bench: %d idle sessions opened (%.2f ms each): heap after GC %.1f -> %.1f MiB, RSS %.1f -> %.1f MiB%n", sessions, openMs, before[0] / 1048576.0, after[0] / 1048576.0, before[1] / 1048576.0, after[1] / 1048576.0);
+      System.out.printf("bench: per idle session: heap %+.0f bytes, RSS %+.0f bytes%n", (after[0] - before[0]) / (double) sessions, (after[1] - before[1]) / (double) sessions);
+
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      try {
+        List<Future<Boolean>> answers = new ArrayList<>();
+        for (int i = 0; i < open.size(); i++) {
+          Agent a = open.get(i);
+          String text = "s" + i;
+          answers.add(pool.submit(() -> a.echo(text)));
+        }
+        int answered = 0;
+        for (Future<Boolean> f : answers) {
+          answered += f.get(120, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        System.out.printf("bench: %d of %d sessions held open answered tools/call (16 at a time); peak RSS %.1f MiB of the 512 MiB container%n", answered, sessions, status("VmHWM") / 1048576.0);
+        assertEquals(sessions, answered);
+      } finally {
+        pool.shutdownNow();
+      }
+    } finally {
+      RestAssured.reset();
+    }
+  }
+
+  /** One timed operation; true when it got the expected answer. */
+  interface Call {
+    boolean run(int i) throws Exception;
+  }
+
+  /** {@code n} timed calls of each kind, in alternating blocks so drift hits every kind alike. */
+  static long[][] measure(Call[] kinds, int n) throws Exception {
+    long[][] t = new long[kinds.length][n];
+    for (int done = 0; done < n; done += BLOCK) {
+      for (int k = 0; k < kinds.length; k++) {
+        for (int i = done; i < Math.min(n, done + BLOCK); i++) {
+          long t0 = System.nanoTime();
+          boolean ok = kinds[k].run(i);
+          t[k][i] = System.nanoTime() - t0;
+          assertTrue(ok, "call of kind " + k + " answered");
+        }
+      }
+    }
+    return t;
+  }
+
+  /** The app's heap in use after a full GC (its /q/metrics) and its RSS, in bytes. */
+  long[] memory() throws Exception {
+    Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "GC.run").redirectErrorStream(true).start();
+    String out = new String(gc.getInputStream().readAllBytes());
+    assertTrue(gc.waitFor(60, TimeUnit.SECONDS) && gc.exitValue() == 0, "jcmd GC.run: " + out);
+    String metrics = http.send(HttpRequest.newBuilder(URI.create(api + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    long heap = 0;
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("jvm_memory_used_bytes{area=\"heap\"")) {
+        heap += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return new long[] {heap, status("VmRSS")};
+  }
+
+  /** CPU time a process has used, in clock ticks (1/100 s). */
+  static long ticks(long process) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(process), "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+  }
+
+  /** CPU ticks of the PostgreSQL postmaster and all its backends. */
+  long pgTicks() throws IOException {
+    long sum = ticks(pgPid);
+    for (ProcessHandle child : ProcessHandle.of(pgPid).orElseThrow().children().toList()) {
+      try {
+        sum += ticks(child.pid());
+      } catch (IOException gone) {
+        // a backend that ended meanwhile
+      }
+    }
+    return sum;
+  }
+
+  /** A line of /proc/PID/status in bytes. */
+  long status(String field) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith(field + ":")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new IOException(field + " not in /proc/" + pid + "/status");
+  }
+
+  static double median(long[] v) {
+    long[] s = v.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  static double p99(long[] v) {
+    long[] s = v.clone();
+    Arrays.sort(s);
+    return s[(int) Math.ceil(s.length * 0.99) - 1];
+  }
+}

@@ -1,0 +1,206 @@
+package dev.plugboard.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plugboard.packaging.PackagedAppResource;
+import dev.plugboard.support.Await;
+import dev.plugboard.support.Fixtures;
+import dev.plugboard.support.Fixtures.Member;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replicas share nothing but PostgreSQL (issue 15, part 5): two instances of the packaged app on one
+ * database serve one agent's session alternately, with no sticky routing, against an MCP Java SDK
+ * upstream. Runs in {@code verify} after {@code package} (failsafe), on 127.0.0.1 only.
+ */
+class ReplicaIT {
+
+  static PackagedAppResource database;
+  static GatewayPeers upstream;
+  static final List<Replica> replicas = new ArrayList<>();
+  static Replica a;
+  static Replica b;
+
+  @BeforeAll
+  static void start() throws Exception {
+    database = new PackagedAppResource();
+    Map<String, String> config = new HashMap<>(database.start());
+    // the upstream is the SDK server on http://127.0.0.1
+    config.put("plugboard.outbound.allow-http", "true");
+    config.put("plugboard.outbound.allow-private-networks", "true");
+    upstream = new GatewayPeers();
+    // One after the other: the first one migrates the schema.
+    a = Replica.start("a", config);
+    b = Replica.start("b", config);
+    RestAssured.baseURI = "http://127.0.0.1";
+    RestAssured.port = a.port; // Fixtures (admin API) go to replica a
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    RestAssured.reset();
+    try {
+      for (Replica r : replicas) {
+        r.stop();
+      }
+    } finally {
+      if (upstream != null) {
+        upstream.close();
+      }
+      if (database != null) {
+        database.stop();
+      }
+    }
+  }
+
+  @Test
+  void oneAgentsSessionAlternatesBetweenTwoReplicas() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = Fixtures.create(m, Map.of("name", "replicated", "server_url", upstream.base() + "/open/mcp", "provider", "user", "auth_method", "url"));
+
+    Response init =
+        a.post(m.key(), conn, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"replica-agent\",\"version\":\"1\"}}}");
+    assertEquals(200, init.statusCode(), init.asString());
+    String session = init.header("Mcp-Session-Id");
+    assertNotNull(session, "replica a opens the session");
+    assertEquals("upstream-open", GatewayTest.answer(init).at("/result/serverInfo/name").asText());
+    assertEquals(202, b.post(m.key(), conn, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").statusCode());
+
+    Response list = b.post(m.key(), conn, session, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+    assertEquals(200, list.statusCode(), list.asString());
+    JsonNode tools = GatewayTest.answer(list).at("/result/tools");
+    assertEquals(List.of("add", "echo"), names(tools), "replica b lists the tools in a's session");
+
+    Response call = a.post(m.key(), conn, session, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"across replicas\"}}}");
+    assertEquals(200, call.statusCode(), call.asString());
+    assertEquals("echo: across replicas", GatewayTest.answer(call).at("/result/content/0/text").asText());
+
+    Member other = Fixtures.newMember();
+    assertEquals(404, b.post(other.key(), conn, session, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\"}").statusCode(), "another key's request is refused on b too");
+
+    // Every message reached one upstream session, whichever replica forwarded it.
+    List<String> upstreamSessions = upstream.seen.stream().filter(s -> s.path().equals("/open/mcp") && s.sessionId() != null).map(GatewayPeers.Seen::sessionId).distinct().toList();
+    assertEquals(1, upstreamSessions.size(), "one upstream session: " + upstreamSessions);
+
+    assertEquals(204, b.delete(m.key(), conn, session).statusCode(), "replica b ends the session");
+    Response after = a.post(m.key(), conn, session, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}");
+    assertEquals(404, after.statusCode(), "the session ended on b is over on a: " + after.asString());
+    Await.until("the upstream session is deleted", 10, () -> upstream.seen.stream().anyMatch(s -> s.method().equals("DELETE") && upstreamSessions.get(0).equals(s.sessionId())));
+    assertTrue(a.process.isAlive() && b.process.isAlive(), "both replicas served to the end");
+  }
+
+  static List<String> names(JsonNode tools) {
+    List<String> names = new ArrayList<>();
+    tools.forEach(t -> names.add(t.get("name").asText()));
+    names.sort(null);
+    return names;
+  }
+
+  /** One instance of the packaged app (the jar, or the native executable of a -Dnative build). */
+  static final class Replica {
+    final String name;
+    final int port;
+    final Process process;
+    final Path log;
+
+    private Replica(String name, int port, Process process, Path log) {
+      this.name = name;
+      this.port = port;
+      this.process = process;
+      this.log = log;
+    }
+
+    static Replica start(String name, Map<String, String> config) throws IOException {
+      int port;
+      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort();
+      }
+      List<String> command = new ArrayList<>();
+      Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+      if (Files.exists(jar)) {
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      }
+      config.forEach((k, v) -> command.add("-D" + k + "=" + v));
+      command.add("-Dquarkus.http.port=" + port);
+      if (Files.exists(jar)) {
+        command.add("-jar");
+        command.add(jar.toString());
+      } else {
+        String nativeImage = System.getProperty("native.image.path", "");
+        if (!Files.isExecutable(Path.of(nativeImage))) {
+          fail("no packaged app (target/quarkus-app/quarkus-run.jar or " + nativeImage + "): run `./mvnw verify`");
+        }
+        command.add(0, nativeImage);
+      }
+      Path log = Path.of("target", "replica-" + name + ".log");
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Replica r = new Replica(name, port, p, log);
+      replicas.add(r);
+      Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly)); // also when the test JVM is stopped
+      Await.until(
+          "replica " + name + " ready on port " + port,
+          180,
+          () -> {
+            if (!p.isAlive()) {
+              fail("replica " + name + " exited with " + p.exitValue() + ":\n" + r.tail());
+            }
+            try {
+              return given().baseUri("http://127.0.0.1").port(port).get("/q/health/ready").statusCode() == 200;
+            } catch (Exception notYet) {
+              return false;
+            }
+          });
+      return r;
+    }
+
+    Response post(String key, String connectionId, String session, String message) {
+      var req = given().baseUri("http://127.0.0.1").port(port).header("Authorization", "Bearer " + key).header("Accept", GatewayTest.ACCEPT).contentType(ContentType.JSON);
+      if (session != null) {
+        req = req.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18");
+      }
+      return req.body(message).post("/mcp/v1/connections/" + connectionId);
+    }
+
+    Response delete(String key, String connectionId, String session) {
+      return given().baseUri("http://127.0.0.1").port(port).header("Authorization", "Bearer " + key).header("Mcp-Session-Id", session).delete("/mcp/v1/connections/" + connectionId);
+    }
+
+    String tail() {
+      try {
+        List<String> lines = Files.readAllLines(log);
+        return lines.subList(Math.max(0, lines.size() - 30), lines.size()).stream().collect(Collectors.joining("\n"));
+      } catch (IOException e) {
+        return "(no log: " + e.getMessage() + ")";
+      }
+    }
+
+    /** SIGTERM, then SIGKILL if it has not exited within 30 s. */
+    void stop() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
