@@ -81,26 +81,18 @@ public class GatewayService {
   /** Handles one POSTed message. {@code acceptsStream}: the agent listed text/event-stream. */
   public Reply post(Caller caller, UUID connectionId, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream) {
     ConnectionView connection = connections.get(caller, connectionId); // 404 before any JSON-RPC when the key cannot see it
-    JsonNode parsed;
-    try {
-      parsed = JSON.readTree(body);
-    } catch (IOException e) {
-      return Reply.json(400, JsonRpc.error(null, -32700, "Parse error: the body is not JSON"));
+    Incoming in = Incoming.of(body, protocolVersion);
+    if (in.refusal() != null) {
+      return in.refusal();
     }
-    if (!(parsed instanceof ObjectNode message) || !"2.0".equals(message.path("jsonrpc").asText())) {
-      String what = parsed != null && parsed.isArray() ? "batches are not supported; send one message per request" : "not a JSON-RPC 2.0 message";
-      return Reply.json(400, JsonRpc.error(null, -32600, "Invalid Request: " + what));
-    }
+    ObjectNode message = in.message();
     JsonNode id = message.get("id");
-    if (protocolVersion != null && !McpClient.HANDSHAKE_VERSIONS.contains(protocolVersion)) {
-      return Reply.json(400, JsonRpc.error(id, -32600, "Bad Request: unsupported MCP-Protocol-Version " + JsonRpc.clean(protocolVersion)));
-    }
     boolean request = JsonRpc.isRequest(message);
     if (request && "initialize".equals(message.path("method").asText())) {
       return initialize(caller, connectionId, message, acceptsStream);
     }
     if (sessionId == null) {
-      return Reply.json(400, JsonRpc.error(id, SESSION_REQUIRED, "Bad Request: Mcp-Session-Id header is required; send initialize first"));
+      return sessionRequired(id);
     }
     Session session = sessions.use(sessionId, caller.apiKeyId(), connectionId).orElseThrow(GatewayService::sessionNotFound);
     String method = message.path("method").asText();
@@ -125,6 +117,34 @@ public class GatewayService {
       LOG.infof("gateway: %s to connection %s failed: %s", message.path("method").asText("a message"), connectionId, e.failed().reason());
       return request ? Reply.json(200, upstreamError(id, e.failed())) : Reply.accepted();
     }
+  }
+
+  /** A POSTed body: one JSON-RPC 2.0 message, or the 400 that refuses it. */
+  record Incoming(ObjectNode message, Reply refusal) {
+    static Incoming of(byte[] body, String protocolVersion) {
+      JsonNode parsed;
+      try {
+        parsed = JSON.readTree(body);
+      } catch (IOException e) {
+        return refuse(null, -32700, "Parse error: the body is not JSON");
+      }
+      if (!(parsed instanceof ObjectNode message) || !"2.0".equals(message.path("jsonrpc").asText())) {
+        String what = parsed != null && parsed.isArray() ? "batches are not supported; send one message per request" : "not a JSON-RPC 2.0 message";
+        return refuse(null, -32600, "Invalid Request: " + what);
+      }
+      if (protocolVersion != null && !McpClient.HANDSHAKE_VERSIONS.contains(protocolVersion)) {
+        return refuse(message.get("id"), -32600, "Bad Request: unsupported MCP-Protocol-Version " + JsonRpc.clean(protocolVersion));
+      }
+      return new Incoming(message, null);
+    }
+
+    private static Incoming refuse(JsonNode id, int code, String text) {
+      return new Incoming(null, Reply.json(400, JsonRpc.error(id, code, text)));
+    }
+  }
+
+  static Reply sessionRequired(JsonNode id) {
+    return Reply.json(400, JsonRpc.error(id, SESSION_REQUIRED, "Bad Request: Mcp-Session-Id header is required; send initialize first"));
   }
 
   private Exchange forward(UUID connectionId, UpstreamSession upstream, ObjectNode message) throws McpException {
@@ -184,7 +204,7 @@ public class GatewayService {
     return new Exchange(filtered, exchange.notifications(), exchange.streamed(), exchange.httpStatus());
   }
 
-  private static long millisSince(long startNanos) {
+  static long millisSince(long startNanos) {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
@@ -198,13 +218,23 @@ public class GatewayService {
     endUpstream(session);
   }
 
-  /** Ends an upstream session whose agent session is gone. */
+  /** Ends the upstream session(s) of an agent session that is gone. */
   void endUpstream(Session session) {
-    UpstreamSession upstream = session.upstream();
+    if (session.connectionId() != null) {
+      endUpstream(session.connectionId(), session.upstream());
+    }
+    session.upstreams().forEach(this::endUpstream);
+  }
+
+  private void endUpstream(UUID connectionId, UpstreamSession upstream) {
     if (upstream.sessionId() == null) {
       return;
     }
-    connections.resolve(session.connectionId()).ifPresent(r -> client.endSession(r.serverUrl(), r.headers(), upstream));
+    try {
+      connections.resolve(connectionId).ifPresent(r -> client.endSession(r.serverUrl(), r.headers(), upstream));
+    } catch (RuntimeException e) { // e.g. a secret that no longer decrypts: the session ends upstream by idling
+      LOG.debugf("gateway: could not end the upstream session of connection %s: %s", connectionId, e.getClass().getName());
+    }
   }
 
   private Reply initialize(Caller caller, UUID connectionId, ObjectNode message, boolean acceptsStream) {
@@ -224,7 +254,7 @@ public class GatewayService {
   }
 
   @FunctionalInterface
-  private interface Upstream<T> {
+  interface Upstream<T> {
     T call(ResolvedView connection) throws McpException;
   }
 
@@ -232,7 +262,7 @@ public class GatewayService {
    * Runs {@code call} with the connection's current credentials; when the server refuses an OAuth
    * bearer, renews it once (single-flight with every other refresh) and tries again.
    */
-  private <T> T withCredentials(UUID connectionId, Upstream<T> call) throws McpException {
+  <T> T withCredentials(UUID connectionId, Upstream<T> call) throws McpException {
     ResolvedView connection = resolved(connectionId);
     try {
       return call.call(connection);
@@ -249,12 +279,12 @@ public class GatewayService {
     return connections.resolve(connectionId).orElseThrow(() -> ApiException.notFound("connection"));
   }
 
-  private Deadline deadline() {
+  Deadline deadline() {
     return Deadline.after(config.requestTimeout());
   }
 
   /** JSON when the upstream answered JSON or the agent takes only JSON; else the events as they came. */
-  private static Reply answer(Exchange exchange, boolean acceptsStream, String sessionId) {
+  static Reply answer(Exchange exchange, boolean acceptsStream, String sessionId) {
     if (acceptsStream && exchange.streamed()) {
       List<JsonNode> messages = new ArrayList<>(exchange.notifications());
       messages.add(exchange.response());
@@ -263,7 +293,7 @@ public class GatewayService {
     return new Reply(200, List.of(exchange.response()), false, sessionId);
   }
 
-  private static ObjectNode upstreamError(JsonNode id, Failed failed) {
+  static ObjectNode upstreamError(JsonNode id, Failed failed) {
     ObjectNode error = JsonRpc.error(id, UPSTREAM_FAILED, "the connection's MCP server could not be used: " + failed.message());
     ObjectNode data = ((ObjectNode) error.get("error")).putObject("data");
     data.put("reason", failed.reason().name().toLowerCase(Locale.ROOT));
@@ -273,7 +303,7 @@ public class GatewayService {
     return error;
   }
 
-  private static ApiException sessionNotFound() {
+  static ApiException sessionNotFound() {
     return new ApiException(404, "not_found", "unknown or expired MCP session; initialize again");
   }
 
