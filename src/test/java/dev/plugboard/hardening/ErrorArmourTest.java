@@ -211,7 +211,8 @@ class ErrorArmourTest {
     List<String> failures = new ArrayList<>();
     Iterator<byte[]> bodies = samples(bodies(), SEED, SAMPLES * 3);
     for (Endpoint e : Endpoints.ALL) {
-      if (e.body() == Endpoints.Body.NONE) {
+      // The connection's own bodies; the others would reach outbound or unconfigured peers (MissingBodyTest covers their body rule).
+      if (e.body() != Endpoints.Body.CREATE && e.body() != Endpoints.Body.PATCH) {
         continue;
       }
       for (int i = 0; i < SAMPLES; i++) {

@@ -39,6 +39,10 @@ class ManifestTest {
   private static final Set<String> QUARKUS_RUNTIME =
       Set.of("QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD");
 
+  /** The migration step: the same image, started to run its initialization (Flyway) and exit. */
+  private static final Map<String, String> MIGRATE_ENV =
+      Map.of("QUARKUS_INIT_AND_EXIT", "true", "QUARKUS_FLYWAY_MIGRATE_AT_START", "true");
+
   private static AppConfigNames app;
   private static Map<Path, List<Map<String, Object>>> manifests;
 
@@ -147,7 +151,9 @@ class ManifestTest {
   @Test
   void everyEnvironmentVariableIsReadByTheApp() {
     Set<String> names = new TreeSet<>();
-    for (Map<String, Object> c : appContainers()) {
+    List<Map<String, Object>> containers = new ArrayList<>(appContainers());
+    containers.addAll(migrateContainers());
+    for (Map<String, Object> c : containers) {
       maps(c.get("env")).forEach(e -> names.add((String) e.get("name")));
       for (Map<String, Object> from : maps(c.get("envFrom"))) {
         assertEquals("plugboard-config", map(from, "configMapRef").get("name"), "envFrom");
@@ -159,7 +165,7 @@ class ManifestTest {
     names.addAll(generatorLiterals("configMapGenerator", "plugboard-config").keySet());
 
     for (String name : names) {
-      assertTrue(app.reads(name) || QUARKUS_RUNTIME.contains(name),
+      assertTrue(app.reads(name) || QUARKUS_RUNTIME.contains(name) || MIGRATE_ENV.containsKey(name),
           name + " is not read by the application (Plugboard reads: "
           + app.envNames().stream().filter(n -> n.startsWith("PLUGBOARD_")).toList() + ")");
     }
@@ -177,6 +183,7 @@ class ManifestTest {
     Set<String> dev = generatorLiterals("secretGenerator", SECRET).keySet();
     List<Map<String, Object>> containers = new ArrayList<>(appContainers());
     containers.addAll(containers(only("CronJob", "batch/v1")));
+    containers.addAll(migrateContainers());
     for (Map<String, Object> c : containers) {
       for (Map<String, Object> env : maps(c.get("env"))) {
         Map<String, Object> from = (Map<String, Object>) env.get("valueFrom");
@@ -219,7 +226,9 @@ class ManifestTest {
       String where = doc.get("kind") + "/" + map(doc, "metadata").get("name");
       assertEquals(true, map(pod, "securityContext").get("runAsNonRoot"), where);
       assertEquals(false, pod.get("automountServiceAccountToken"), where);
-      for (Map<String, Object> c : containers(doc)) {
+      List<Map<String, Object>> all = new ArrayList<>(containers(doc));
+      all.addAll(maps(pod.get("initContainers")));
+      for (Map<String, Object> c : all) {
         Map<String, Object> sc = map(c, "securityContext");
         assertEquals(true, sc.get("readOnlyRootFilesystem"), where);
         assertEquals(false, sc.get("allowPrivilegeEscalation"), where);
@@ -235,7 +244,7 @@ class ManifestTest {
             where + ": writable /tmp with a read-only root");
       }
     }
-    assertEquals(4, workloads, "Deployment, Knative Service, CronJob, dev PostgreSQL");
+    assertEquals(5, workloads, "Deployment, Knative Service, migration Job, CronJob, dev PostgreSQL");
   }
 
   @Test
@@ -265,6 +274,33 @@ class ManifestTest {
     assertTrue(maps(c.get("env")).stream().anyMatch(e -> "PLUGBOARD_ADMIN_TOKEN".equals(e.get("name"))));
     Path kn = K8S.resolve("overlays/knative/kustomization.yaml");
     assertTrue(strings(manifests.get(kn).getFirst().get("resources")).contains("maintenance-cronjob.yaml"));
+  }
+
+  @Test
+  void migrationsRunAsTheirOwnStepWithTheServersImage() {
+    Map<String, Object> deployment = only("Deployment", "apps/v1");
+    Map<String, Object> ksvc = only("Service", "serving.knative.dev/v1");
+    Map<String, Object> job = only("Job", "batch/v1");
+    assertTrue(maps(podSpec(ksvc).get("initContainers")).isEmpty(), "no migration run in a Knative cold start");
+    List<Map<String, Object>> steps = migrateContainers();
+    assertEquals(2, steps.size(), "the Deployment's init container and the Knative overlay's Job");
+    for (Map<String, Object> step : steps) {
+      Map<String, String> env = new LinkedHashMap<>();
+      maps(step.get("env")).stream().filter(e -> e.get("value") != null)
+          .forEach(e -> env.put((String) e.get("name"), String.valueOf(e.get("value"))));
+      assertEquals(MIGRATE_ENV, env, "the migration step's switches");
+      assertEquals(containers(deployment).getFirst().get("image"), step.get("image"), "same image as the server");
+      assertEquals(containers(ksvc).getFirst().get("image"), step.get("image"), "same image as the server");
+    }
+    assertEquals("false", String.valueOf(app.property("quarkus.flyway.migrate-at-start").orElseThrow()),
+        "the server does not migrate in production");
+    for (Map<String, Object> server : appContainers()) {
+      assertTrue(maps(server.get("env")).stream().noneMatch(e -> MIGRATE_ENV.containsKey(e.get("name"))),
+          "the server container runs no migration");
+    }
+    Path kn = K8S.resolve("overlays/knative/kustomization.yaml");
+    assertTrue(strings(manifests.get(kn).getFirst().get("resources")).contains("migrate-job.yaml"));
+    assertNotNull(map(job, "spec").get("ttlSecondsAfterFinished"), "a later apply can create the Job again");
   }
 
   /** Renders every kustomization with kubectl when it is installed (the CI machines have it). */
@@ -333,6 +369,7 @@ class ManifestTest {
     return switch (String.valueOf(doc.get("kind"))) {
       case "Deployment" -> map(map(spec, "template"), "spec");
       case "CronJob" -> map(map(map(map(spec, "jobTemplate"), "spec"), "template"), "spec");
+      case "Job" -> map(map(spec, "template"), "spec");
       case "Service" -> "serving.knative.dev/v1".equals(doc.get("apiVersion")) ? map(map(spec, "template"), "spec") : null;
       default -> null;
     };
@@ -347,6 +384,20 @@ class ManifestTest {
     for (Map<String, Object> doc : all()) {
       if (podSpec(doc) != null) {
         containers(doc).stream().filter(c -> "plugboard".equals(c.get("name"))).forEach(found::add);
+      }
+    }
+    return found;
+  }
+
+  /** The Deployment's init containers and the Job's containers that run the migration step. */
+  private static List<Map<String, Object>> migrateContainers() {
+    List<Map<String, Object>> found = new ArrayList<>();
+    for (Map<String, Object> doc : all()) {
+      Map<String, Object> pod = podSpec(doc);
+      if (pod != null) {
+        List<Map<String, Object>> candidates = new ArrayList<>(maps(pod.get("initContainers")));
+        candidates.addAll(maps(pod.get("containers")));
+        candidates.stream().filter(c -> "migrate".equals(c.get("name"))).forEach(found::add);
       }
     }
     return found;

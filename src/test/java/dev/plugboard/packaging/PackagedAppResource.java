@@ -9,7 +9,8 @@ import java.util.Base64;
 import java.util.Map;
 
 /**
- * What a deployment supplies to the packaged (prod-profile) artifact: a real PostgreSQL and the
+ * What a deployment supplies to the packaged (prod-profile) artifact: a real PostgreSQL migrated by
+ * the migration step (the same artifact, run once as the Kubernetes init container runs it) and the
  * secrets the Kubernetes Secret carries. The integration test launcher passes these to the jar (or
  * native executable) as system properties.
  */
@@ -26,6 +27,14 @@ public class PackagedAppResource implements QuarkusTestResourceLifecycleManager 
       postgres = EmbeddedPostgres.builder().start();
     } catch (IOException e) {
       throw new UncheckedIOException("could not start PostgreSQL for the packaged app", e);
+    }
+    Map<String, String> datasource = Map.of(
+        "quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", "postgres"),
+        "quarkus.datasource.username", "postgres",
+        "quarkus.datasource.password", "postgres");
+    PackagedArtifact.Run migration = PackagedArtifact.migrate(datasource);
+    if (migration.exitCode() != 0) {
+      throw new IllegalStateException("the migration step failed:\n" + migration.output());
     }
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
