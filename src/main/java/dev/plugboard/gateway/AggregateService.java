@@ -58,8 +58,7 @@ public class AggregateService {
 
   /** Between the connection's slug and the tool's own name; slugs never contain it. */
   static final String SEPARATOR = "__";
-  /** The revision Plugboard asks upstreams for; they answer with theirs. */
-  private static final String UPSTREAM_VERSION = "2025-11-25";
+  /** The newest handshake revision: offered to agents that ask for an unknown one, asked of upstreams (they answer with theirs). */
   private static final String NEWEST = "2025-11-25";
   private static final int PAGE = 200;
   /** Beyond the per-upstream deadline, how long the listing waits for a worker to hand back. */
@@ -293,7 +292,7 @@ public class AggregateService {
   /** Opens an upstream session of Plugboard's own: initialize, then initialized. */
   private UpstreamSession open(ResolvedView r, Deadline deadline) throws McpException {
     ObjectNode params = NODES.objectNode();
-    params.put("protocolVersion", UPSTREAM_VERSION);
+    params.put("protocolVersion", NEWEST);
     params.putObject("capabilities");
     params.putObject("clientInfo").put("name", "plugboard").put("version", version);
     Opened opened = client.initialize(r.serverUrl(), r.headers(), JsonRpc.request(TextNode.valueOf("plugboard-initialize"), "initialize", params), deadline);
