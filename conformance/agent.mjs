@@ -2,12 +2,16 @@
 // resources when offered), calls the deterministic tools of the reference servers, ends its session,
 // and prints everything it got as JSON. GatewayConformanceTest runs it once against a server and
 // once through Plugboard's gateway with only an API key, and demands the same output.
-// Usage: node agent.mjs <url> <http|sse> [api key]
+// With a prefix (the aggregate endpoint /mcp/v1, which serves every connection's tools as
+// <slug>__<tool>), it keeps only the tools named <prefix>__..., calls them by those names, and prints
+// them without the prefix: only tools and calls, as the server, prompts and resources are Plugboard's.
+// Usage: node agent.mjs <url> <http|sse> [api key] [prefix]
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-const [url, kind, key] = process.argv.slice(2);
+const [url, kind, key, prefix] = process.argv.slice(2);
+const own = prefix ? `${prefix}__` : '';
 const requestInit = key ? { headers: { Authorization: `Bearer ${key}` } } : undefined;
 const transport =
   kind === 'sse' ? new SSEClientTransport(new URL(url), { requestInit }) : new StreamableHTTPClientTransport(new URL(url), { requestInit });
@@ -24,12 +28,12 @@ const out = { server: client.getServerVersion(), capabilities: client.getServerC
 let cursor;
 do {
   const page = await client.listTools(cursor ? { cursor } : {});
-  out.tools.push(...page.tools);
+  out.tools.push(...page.tools.filter((t) => t.name.startsWith(own)).map((t) => ({ ...t, name: t.name.slice(own.length) })));
   cursor = page.nextCursor;
 } while (cursor);
 for (const tool of out.tools) {
   if (CALLS[tool.name]) {
-    out.calls[tool.name] = await client.callTool({ name: tool.name, arguments: CALLS[tool.name] });
+    out.calls[tool.name] = await client.callTool({ name: own + tool.name, arguments: CALLS[tool.name] });
   }
 }
 if (out.capabilities?.prompts) {
@@ -46,5 +50,5 @@ if (kind !== 'sse' && transport.sessionId) {
   }
 }
 await client.close();
-process.stdout.write(JSON.stringify(out) + '\n');
+process.stdout.write(JSON.stringify(prefix ? { tools: out.tools, calls: out.calls } : out) + '\n');
 process.exit(0);

@@ -21,4 +21,12 @@ public interface GatewayConfig {
    */
   @WithDefault("60s")
   Duration requestTimeout();
+
+  /**
+   * How long {@code /mcp/v1} waits for one connection's tools when it lists them all (the upstreams
+   * are asked concurrently); a connection that takes longer is left out of that listing. Env
+   * {@code PLUGBOARD_GATEWAY_LIST_TIMEOUT}.
+   */
+  @WithDefault("10s")
+  Duration listTimeout();
 }

@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Locale;
+import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -40,7 +41,7 @@ public class GatewayResource {
 
   static final String SESSION = "Mcp-Session-Id";
   static final String VERSION = "MCP-Protocol-Version";
-  private static final String EVENT_STREAM = "text/event-stream";
+  static final String EVENT_STREAM = "text/event-stream";
 
   @Inject GatewayService service;
   @Inject CurrentCaller caller;
@@ -66,6 +67,11 @@ public class GatewayResource {
       @HeaderParam(HttpHeaders.ACCEPT) String accept,
       byte[] body) {
     var id = Ids.parse("connection_id", connectionId);
+    return serve(accept, stream -> service.post(caller.get(), id, session, version, body, stream));
+  }
+
+  /** Checks Accept, lets {@code post} answer (told whether the agent takes an event stream) and writes its reply. */
+  static Response serve(String accept, Function<Boolean, Reply> post) {
     String accepted = accept == null ? "" : accept.toLowerCase(Locale.ROOT);
     boolean json = accepted.contains("application/json") || accepted.contains("*/*");
     boolean stream = accepted.contains(EVENT_STREAM) || accepted.contains("*/*");
@@ -75,7 +81,7 @@ public class GatewayResource {
           .entity(JsonRpc.error(null, -32600, "Not Acceptable: Accept must list application/json and text/event-stream").toString())
           .build();
     }
-    Reply reply = service.post(caller.get(), id, session, version, body, stream);
+    Reply reply = post.apply(stream);
     Response.ResponseBuilder r = Response.status(reply.status());
     if (reply.sessionId() != null) {
       r.header(SESSION, reply.sessionId());
@@ -89,15 +95,20 @@ public class GatewayResource {
     return r.type(MediaType.APPLICATION_JSON).entity(reply.messages().get(0).toString()).build();
   }
 
-  @GET
-  @Operation(summary = "Server-initiated event stream (not offered)", description = "Always 405: server messages arrive on the answers to POSTs.")
-  @APIResponse(responseCode = "405", description = "method_not_allowed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
-  public Response stream(@PathParam("connection_id") String connectionId) {
+  /** The answer to GET: no server-initiated stream is offered. */
+  static Response noStream() {
     return Response.status(405)
         .header(HttpHeaders.ALLOW, "POST, DELETE")
         .type(MediaType.APPLICATION_JSON)
         .entity(new ErrorBody("method_not_allowed", "this MCP endpoint offers no server-initiated stream; POST messages"))
         .build();
+  }
+
+  @GET
+  @Operation(summary = "Server-initiated event stream (not offered)", description = "Always 405: server messages arrive on the answers to POSTs.")
+  @APIResponse(responseCode = "405", description = "method_not_allowed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+  public Response stream(@PathParam("connection_id") String connectionId) {
+    return noStream();
   }
 
   @DELETE

@@ -2,9 +2,13 @@ package dev.plugboard.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.api.ApiException;
+import dev.plugboard.connection.Activity;
+import dev.plugboard.connection.ActivityLog;
 import dev.plugboard.connection.ConnectionService;
+import dev.plugboard.connection.ConnectionView;
 import dev.plugboard.connection.ConnectionViews.ResolvedView;
 import dev.plugboard.gateway.GatewaySessions.Session;
 import dev.plugboard.mcp.JsonRpc;
@@ -41,6 +45,7 @@ public class GatewayService {
   /** JSON-RPC error codes of the gateway (the implementation-defined range). */
   static final int UPSTREAM_FAILED = -32000;
   static final int SESSION_REQUIRED = -32001;
+  static final int INVALID_PARAMS = -32602;
 
   /**
    * What goes back to the agent: an HTTP status, a JSON-RPC body (null: none), whether it goes as an
@@ -61,9 +66,12 @@ public class GatewayService {
   private final GatewaySessions sessions;
   private final BearerRenewal renewal;
   private final GatewayConfig config;
+  private final ActivityLog activity;
 
-  GatewayService(ConnectionService connections, McpClient client, GatewaySessions sessions, BearerRenewal renewal, GatewayConfig config) {
+  GatewayService(
+      ConnectionService connections, McpClient client, GatewaySessions sessions, BearerRenewal renewal, GatewayConfig config, ActivityLog activity) {
     this.connections = connections;
+    this.activity = activity;
     this.client = client;
     this.sessions = sessions;
     this.renewal = renewal;
@@ -72,35 +80,35 @@ public class GatewayService {
 
   /** Handles one POSTed message. {@code acceptsStream}: the agent listed text/event-stream. */
   public Reply post(Caller caller, UUID connectionId, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream) {
-    connections.get(caller, connectionId); // 404 before any JSON-RPC when the key cannot see it
-    JsonNode parsed;
-    try {
-      parsed = JSON.readTree(body);
-    } catch (IOException e) {
-      return Reply.json(400, JsonRpc.error(null, -32700, "Parse error: the body is not JSON"));
+    ConnectionView connection = connections.get(caller, connectionId); // 404 before any JSON-RPC when the key cannot see it
+    Incoming in = Incoming.of(body, protocolVersion);
+    if (in.refusal() != null) {
+      return in.refusal();
     }
-    if (!(parsed instanceof ObjectNode message) || !"2.0".equals(message.path("jsonrpc").asText())) {
-      String what = parsed != null && parsed.isArray() ? "batches are not supported; send one message per request" : "not a JSON-RPC 2.0 message";
-      return Reply.json(400, JsonRpc.error(null, -32600, "Invalid Request: " + what));
-    }
+    ObjectNode message = in.message();
     JsonNode id = message.get("id");
-    if (protocolVersion != null && !McpClient.HANDSHAKE_VERSIONS.contains(protocolVersion)) {
-      return Reply.json(400, JsonRpc.error(id, -32600, "Bad Request: unsupported MCP-Protocol-Version " + JsonRpc.clean(protocolVersion)));
-    }
     boolean request = JsonRpc.isRequest(message);
     if (request && "initialize".equals(message.path("method").asText())) {
       return initialize(caller, connectionId, message, acceptsStream);
     }
     if (sessionId == null) {
-      return Reply.json(400, JsonRpc.error(id, SESSION_REQUIRED, "Bad Request: Mcp-Session-Id header is required; send initialize first"));
+      return sessionRequired(id);
     }
     Session session = sessions.use(sessionId, caller.apiKeyId(), connectionId).orElseThrow(GatewayService::sessionNotFound);
+    String method = message.path("method").asText();
     try {
-      Exchange exchange = withCredentials(connectionId, r -> client.forward(r.serverUrl(), r.headers(), session.upstream(), message, deadline()));
+      if (request && "tools/call".equals(method)) {
+        String tool = toolName(message);
+        if (!connection.toolAllowed(tool)) {
+          return Reply.json(200, refused(caller, connection, message, tool));
+        }
+        return answer(callTool(caller, connectionId, tool, () -> forward(connectionId, session.upstream(), message)), acceptsStream, null);
+      }
+      Exchange exchange = forward(connectionId, session.upstream(), message);
       if (!request) {
         return Reply.accepted();
       }
-      return answer(exchange, acceptsStream, null);
+      return answer("tools/list".equals(method) ? allowedOnly(connection, exchange) : exchange, acceptsStream, null);
     } catch (McpException e) {
       if (e.failed().reason() == Reason.SESSION_ENDED) {
         sessions.close(sessionId, caller.apiKeyId(), connectionId);
@@ -109,6 +117,95 @@ public class GatewayService {
       LOG.infof("gateway: %s to connection %s failed: %s", message.path("method").asText("a message"), connectionId, e.failed().reason());
       return request ? Reply.json(200, upstreamError(id, e.failed())) : Reply.accepted();
     }
+  }
+
+  /** A POSTed body: one JSON-RPC 2.0 message, or the 400 that refuses it. */
+  record Incoming(ObjectNode message, Reply refusal) {
+    static Incoming of(byte[] body, String protocolVersion) {
+      JsonNode parsed;
+      try {
+        parsed = JSON.readTree(body);
+      } catch (IOException e) {
+        return refuse(null, -32700, "Parse error: the body is not JSON");
+      }
+      if (!(parsed instanceof ObjectNode message) || !"2.0".equals(message.path("jsonrpc").asText())) {
+        String what = parsed != null && parsed.isArray() ? "batches are not supported; send one message per request" : "not a JSON-RPC 2.0 message";
+        return refuse(null, -32600, "Invalid Request: " + what);
+      }
+      if (protocolVersion != null && !McpClient.HANDSHAKE_VERSIONS.contains(protocolVersion)) {
+        return refuse(message.get("id"), -32600, "Bad Request: unsupported MCP-Protocol-Version " + JsonRpc.clean(protocolVersion));
+      }
+      return new Incoming(message, null);
+    }
+
+    private static Incoming refuse(JsonNode id, int code, String text) {
+      return new Incoming(null, Reply.json(400, JsonRpc.error(id, code, text)));
+    }
+  }
+
+  static Reply sessionRequired(JsonNode id) {
+    return Reply.json(400, JsonRpc.error(id, SESSION_REQUIRED, "Bad Request: Mcp-Session-Id header is required; send initialize first"));
+  }
+
+  private Exchange forward(UUID connectionId, UpstreamSession upstream, ObjectNode message) throws McpException {
+    return withCredentials(connectionId, r -> client.forward(r.serverUrl(), r.headers(), upstream, message, deadline()));
+  }
+
+  // ---- tool policy and the audit trail, shared with the aggregate endpoint --------------------
+
+  /** The {@code params.name} of a tools/call, or null when it has none. */
+  static String toolName(JsonNode call) {
+    JsonNode name = call.path("params").get("name");
+    return name != null && name.isTextual() ? name.asText() : null;
+  }
+
+  /** Answers a call of a tool outside the connection's allowlist, which never goes upstream, and records it. */
+  ObjectNode refused(Caller caller, ConnectionView connection, JsonNode call, String tool) {
+    activity.record(caller, connection.id(), Activity.Kind.TOOLS_CALL, tool, Activity.Outcome.REFUSED, null, 0);
+    return JsonRpc.error(call.get("id"), INVALID_PARAMS, "tool " + (tool == null ? "(no name)" : JsonRpc.clean(tool)) + " is not allowed on this connection");
+  }
+
+  /**
+   * Runs a forwarded tools/call and records it: ok, or error when the server answered a JSON-RPC
+   * error or a result with {@code isError}, or could not be used. Never arguments or results.
+   */
+  Exchange callTool(Caller caller, UUID connectionId, String tool, Forward call) throws McpException {
+    long start = System.nanoTime();
+    try {
+      Exchange exchange = call.run();
+      JsonNode response = exchange.response();
+      boolean failed = response == null || response.has("error") || response.path("result").path("isError").asBoolean(false);
+      Integer status = exchange.httpStatus() > 0 ? exchange.httpStatus() : null;
+      activity.record(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, failed ? Activity.Outcome.ERROR : Activity.Outcome.OK, status, millisSince(start));
+      return exchange;
+    } catch (McpException e) {
+      Integer status = e.failed().httpStatus() > 0 ? e.failed().httpStatus() : null;
+      activity.record(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, Activity.Outcome.ERROR, status, millisSince(start));
+      throw e;
+    }
+  }
+
+  /** One exchange with an upstream. */
+  @FunctionalInterface
+  interface Forward {
+    Exchange run() throws McpException;
+  }
+
+  /** A tools/list answer without the tools the connection does not allow; its nextCursor stays. */
+  static Exchange allowedOnly(ConnectionView connection, Exchange exchange) {
+    JsonNode response = exchange.response();
+    if (connection.allowedTools() == null || response == null || !(response.path("result").get("tools") instanceof ArrayNode tools)) {
+      return exchange;
+    }
+    List<JsonNode> listed = new ArrayList<>();
+    tools.forEach(listed::add);
+    ObjectNode filtered = response.deepCopy();
+    ((ObjectNode) filtered.get("result")).putArray("tools").addAll(connection.allowedOnly(listed, t -> t.path("name").asText(null)));
+    return new Exchange(filtered, exchange.notifications(), exchange.streamed(), exchange.httpStatus());
+  }
+
+  static long millisSince(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
   /** Ends the agent's session and, best effort, the upstream one. */
@@ -121,13 +218,23 @@ public class GatewayService {
     endUpstream(session);
   }
 
-  /** Ends an upstream session whose agent session is gone. */
+  /** Ends the upstream session(s) of an agent session that is gone. */
   void endUpstream(Session session) {
-    UpstreamSession upstream = session.upstream();
+    if (session.connectionId() != null) {
+      endUpstream(session.connectionId(), session.upstream());
+    }
+    session.upstreams().forEach(this::endUpstream);
+  }
+
+  private void endUpstream(UUID connectionId, UpstreamSession upstream) {
     if (upstream.sessionId() == null) {
       return;
     }
-    connections.resolve(session.connectionId()).ifPresent(r -> client.endSession(r.serverUrl(), r.headers(), upstream));
+    try {
+      connections.resolve(connectionId).ifPresent(r -> client.endSession(r.serverUrl(), r.headers(), upstream));
+    } catch (RuntimeException e) { // e.g. a secret that no longer decrypts: the session ends upstream by idling
+      LOG.debugf("gateway: could not end the upstream session of connection %s: %s", connectionId, e.getClass().getName());
+    }
   }
 
   private Reply initialize(Caller caller, UUID connectionId, ObjectNode message, boolean acceptsStream) {
@@ -147,7 +254,7 @@ public class GatewayService {
   }
 
   @FunctionalInterface
-  private interface Upstream<T> {
+  interface Upstream<T> {
     T call(ResolvedView connection) throws McpException;
   }
 
@@ -155,7 +262,7 @@ public class GatewayService {
    * Runs {@code call} with the connection's current credentials; when the server refuses an OAuth
    * bearer, renews it once (single-flight with every other refresh) and tries again.
    */
-  private <T> T withCredentials(UUID connectionId, Upstream<T> call) throws McpException {
+  <T> T withCredentials(UUID connectionId, Upstream<T> call) throws McpException {
     ResolvedView connection = resolved(connectionId);
     try {
       return call.call(connection);
@@ -172,12 +279,12 @@ public class GatewayService {
     return connections.resolve(connectionId).orElseThrow(() -> ApiException.notFound("connection"));
   }
 
-  private Deadline deadline() {
+  Deadline deadline() {
     return Deadline.after(config.requestTimeout());
   }
 
   /** JSON when the upstream answered JSON or the agent takes only JSON; else the events as they came. */
-  private static Reply answer(Exchange exchange, boolean acceptsStream, String sessionId) {
+  static Reply answer(Exchange exchange, boolean acceptsStream, String sessionId) {
     if (acceptsStream && exchange.streamed()) {
       List<JsonNode> messages = new ArrayList<>(exchange.notifications());
       messages.add(exchange.response());
@@ -186,7 +293,7 @@ public class GatewayService {
     return new Reply(200, List.of(exchange.response()), false, sessionId);
   }
 
-  private static ObjectNode upstreamError(JsonNode id, Failed failed) {
+  static ObjectNode upstreamError(JsonNode id, Failed failed) {
     ObjectNode error = JsonRpc.error(id, UPSTREAM_FAILED, "the connection's MCP server could not be used: " + failed.message());
     ObjectNode data = ((ObjectNode) error.get("error")).putObject("data");
     data.put("reason", failed.reason().name().toLowerCase(Locale.ROOT));
@@ -196,7 +303,7 @@ public class GatewayService {
     return error;
   }
 
-  private static ApiException sessionNotFound() {
+  static ApiException sessionNotFound() {
     return new ApiException(404, "not_found", "unknown or expired MCP session; initialize again");
   }
 

@@ -1,9 +1,13 @@
 package dev.plugboard.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.api.DatabaseException;
 import dev.plugboard.mcp.McpClient.Kind;
 import dev.plugboard.mcp.McpClient.UpstreamSession;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,24 +18,32 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
  * Gateway sessions in PostgreSQL, the only place they exist: an agent's session id (opaque, random,
- * stored as its SHA-256) bound to the API key that opened it and to one connection, with what is
- * needed to reach the upstream session again.
+ * stored as its SHA-256) bound to the API key that opened it and either to one connection, with what
+ * is needed to reach the upstream session again, or (the aggregate endpoint) to no connection, with
+ * one upstream session per connection it has used.
  */
 @ApplicationScoped
 public class GatewaySessions {
 
-  /** A live session: which connection it belongs to and its upstream state. */
-  public record Session(UUID connectionId, UpstreamSession upstream) {}
+  /**
+   * A live session: its connection and upstream state (per-connection sessions), or, for an
+   * aggregate session (connectionId null), its upstream sessions by connection and the fingerprint
+   * of what it last listed (null: never listed).
+   */
+  public record Session(UUID connectionId, UpstreamSession upstream, Map<UUID, UpstreamSession> upstreams, String listedFingerprint) {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String COLUMNS = "connection_id, upstream_kind, upstream_session_id, protocol_version";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String COLUMNS = "connection_id, upstream_kind, upstream_session_id, protocol_version, upstreams, listed_fingerprint";
 
   private final DataSource db;
   private final GatewayConfig config;
@@ -41,11 +53,9 @@ public class GatewaySessions {
     this.config = config;
   }
 
-  /** Stores a new session and returns its id, shown to the agent once. */
+  /** Stores a new session on one connection and returns its id, shown to the agent once. */
   public String open(UUID apiKeyId, UUID connectionId, UpstreamSession upstream) {
-    byte[] raw = new byte[32];
-    RANDOM.nextBytes(raw);
-    String id = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    String id = newId();
     update(
         "INSERT INTO gateway_sessions (id_hash, api_key_id, connection_id, upstream_kind, upstream_session_id, protocol_version)"
             + " VALUES (?, ?, ?, ?, ?, ?)",
@@ -60,22 +70,59 @@ public class GatewaySessions {
     return id;
   }
 
+  /** Stores a new aggregate session, with no upstream session yet, and returns its id. */
+  public String openAggregate(UUID apiKeyId) {
+    String id = newId();
+    update(
+        "INSERT INTO gateway_sessions (id_hash, api_key_id, upstreams) VALUES (?, ?, '{}'::jsonb)",
+        ps -> {
+          ps.setBytes(1, hash(id));
+          ps.setObject(2, apiKeyId);
+        });
+    return id;
+  }
+
+  /** Keeps (or replaces) the aggregate session's upstream session on {@code connectionId}. */
+  public void putUpstream(String id, UUID connectionId, UpstreamSession upstream) {
+    ObjectNode entry = JSON.createObjectNode();
+    entry.put("kind", upstream.kind().name());
+    entry.put("session_id", upstream.sessionId());
+    entry.put("protocol_version", upstream.protocolVersion());
+    update(
+        "UPDATE gateway_sessions SET upstreams = upstreams || jsonb_build_object(?::text, ?::jsonb) WHERE id_hash = ? AND upstreams IS NOT NULL",
+        ps -> {
+          ps.setString(1, connectionId.toString());
+          ps.setString(2, entry.toString());
+          ps.setBytes(3, hash(id));
+        });
+  }
+
+  /** Remembers the fingerprint of what the aggregate session was last shown. */
+  public void listed(String id, String fingerprint) {
+    update(
+        "UPDATE gateway_sessions SET listed_fingerprint = ? WHERE id_hash = ?",
+        ps -> {
+          ps.setString(1, fingerprint);
+          ps.setBytes(2, hash(id));
+        });
+  }
+
   /**
-   * The session {@code id} of this key on this connection, marked used; empty when there is none,
-   * it belongs to another key or connection, or it has been idle too long.
+   * The session {@code id} of this key on this connection (null: an aggregate session), marked
+   * used; empty when there is none, it belongs to another key or connection, or it has been idle
+   * too long.
    */
   public Optional<Session> use(String id, UUID apiKeyId, UUID connectionId) {
     return one(
-        "UPDATE gateway_sessions SET last_used_at = now() WHERE id_hash = ? AND api_key_id = ? AND connection_id = ?"
+        "UPDATE gateway_sessions SET last_used_at = now() WHERE id_hash = ? AND api_key_id = ? AND %s"
             + " AND last_used_at > now() - ? * interval '1 millisecond' RETURNING " + COLUMNS,
         id, apiKeyId, connectionId, true);
   }
 
-  /** Deletes the session {@code id} of this key on this connection (idle or not) and returns it. */
+  /** Deletes the session {@code id} of this key on this connection (null: aggregate), idle or not, and returns it. */
   public Optional<Session> close(String id, UUID apiKeyId, UUID connectionId) {
-    return one("DELETE FROM gateway_sessions WHERE id_hash = ? AND api_key_id = ? AND connection_id = ? RETURNING " + COLUMNS, id, apiKeyId, connectionId, false);
+    return one("DELETE FROM gateway_sessions WHERE id_hash = ? AND api_key_id = ? AND %s RETURNING " + COLUMNS, id, apiKeyId, connectionId, false);
   }
-
   /** Deletes up to {@code limit} sessions idle for longer than the timeout; other replicas skip them. */
   public List<Session> purgeIdle(int limit) {
     List<Session> out = new ArrayList<>();
@@ -97,14 +144,19 @@ public class GatewaySessions {
     }
   }
 
+  /** Runs {@code sql}, whose {@code %s} becomes the condition on the connection. */
   private Optional<Session> one(String sql, String id, UUID apiKeyId, UUID connectionId, boolean idleBound) {
+    String statement = String.format(sql, connectionId == null ? "connection_id IS NULL" : "connection_id = ?");
     try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
+        PreparedStatement ps = c.prepareStatement(statement)) {
       ps.setBytes(1, hash(id));
       ps.setObject(2, apiKeyId);
-      ps.setObject(3, connectionId);
+      int next = 3;
+      if (connectionId != null) {
+        ps.setObject(next++, connectionId);
+      }
       if (idleBound) {
-        ps.setLong(4, config.sessionIdleTimeout().toMillis());
+        ps.setLong(next, config.sessionIdleTimeout().toMillis());
       }
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(session(rs)) : Optional.empty();
@@ -115,8 +167,35 @@ public class GatewaySessions {
   }
 
   private static Session session(ResultSet rs) throws SQLException {
-    return new Session(
-        rs.getObject(1, UUID.class), new UpstreamSession(Kind.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4)));
+    String kind = rs.getString(2);
+    UpstreamSession upstream = kind == null ? null : new UpstreamSession(Kind.valueOf(kind), rs.getString(3), rs.getString(4));
+    return new Session(rs.getObject(1, UUID.class), upstream, upstreams(rs.getString(5)), rs.getString(6));
+  }
+
+  private static Map<UUID, UpstreamSession> upstreams(String json) throws SQLException {
+    Map<UUID, UpstreamSession> out = new LinkedHashMap<>();
+    if (json == null) {
+      return out;
+    }
+    try {
+      JSON.readTree(json)
+          .fields()
+          .forEachRemaining(
+              e -> {
+                JsonNode u = e.getValue();
+                String session = u.path("session_id").isTextual() ? u.get("session_id").asText() : null;
+                out.put(UUID.fromString(e.getKey()), new UpstreamSession(Kind.valueOf(u.path("kind").asText()), session, u.path("protocol_version").asText()));
+              });
+      return out;
+    } catch (IOException e) {
+      throw new SQLException("unreadable upstream sessions", e);
+    }
+  }
+
+  private static String newId() {
+    byte[] raw = new byte[32];
+    RANDOM.nextBytes(raw);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
   }
 
   @FunctionalInterface

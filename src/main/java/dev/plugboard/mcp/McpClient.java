@@ -75,9 +75,10 @@ public class McpClient {
 
   /**
    * A forwarded request's outcome: the server's response (null for a notification or response),
-   * the notifications it sent meanwhile, and whether it answered as an event stream.
+   * the notifications it sent meanwhile, whether it answered as an event stream, and the HTTP status
+   * of its last answer (0 when none was read).
    */
-  public record Exchange(JsonNode response, List<JsonNode> notifications, boolean streamed) {}
+  public record Exchange(JsonNode response, List<JsonNode> notifications, boolean streamed, int httpStatus) {}
 
   /** An {@code initialize} forwarded: the session to keep and the server's answer. */
   public record Opened(UpstreamSession session, Exchange exchange) {}
@@ -219,7 +220,7 @@ public class McpClient {
             session =
                 new UpstreamSession(Kind.LEGACY_SSE, null, JsonRpc.text(response.path("result").get("protocolVersion"), "2024-11-05"));
           }
-          return new Opened(session, new Exchange(response, upstream.notifications(), upstream.streamed()));
+          return new Opened(session, new Exchange(response, upstream.notifications(), upstream.streamed(), upstream.lastStatus()));
         });
   }
 
@@ -241,7 +242,7 @@ public class McpClient {
           } else if (!(transport instanceof LegacySseTransport && "notifications/initialized".equals(message.path("method").asText()))) {
             transport.send(message.deepCopy()); // a legacy session was already initialized when reopened
           }
-          return new Exchange(response, upstream.notifications(), upstream.streamed());
+          return new Exchange(response, upstream.notifications(), upstream.streamed(), upstream.lastStatus());
         });
   }
 

@@ -12,7 +12,7 @@ public final class McpException extends Exception {
     this(new Failed(reason, message, 0, null));
   }
 
-  McpException(Failed failed) {
+  public McpException(Failed failed) {
     super(failed.message(), null, false, false);
     this.failed = failed;
   }

@@ -43,6 +43,7 @@ final class Upstream implements AutoCloseable {
   private final List<JsonNode> notifications = new ArrayList<>();
   private int nextId = 1;
   private boolean streamed;
+  private int lastStatus;
   private Stream sseStream;
 
   Upstream(GuardedHttp http, String url, Map<String, String> caller, Deadline deadline, String clientVersion) {
@@ -60,6 +61,11 @@ final class Upstream implements AutoCloseable {
   /** Notifications the server sent while answering, in order (progress, log messages). */
   List<JsonNode> notifications() {
     return notifications;
+  }
+
+  /** The HTTP status of the last POST answered (0: none yet); the audit trail records it. */
+  int lastStatus() {
+    return lastStatus;
   }
 
   /** Whether an answer came as an event stream. */
@@ -113,6 +119,7 @@ final class Upstream implements AutoCloseable {
       throws McpException, OutboundFailure {
     try (Stream s = http.open(Request.post(target, h, msg.toString()), deadline)) {
       int status = s.status();
+      lastStatus = status;
       String session = s.header("mcp-session-id");
       String challenge = s.header("www-authenticate");
       String type = s.contentType();

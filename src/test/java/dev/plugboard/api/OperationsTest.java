@@ -20,7 +20,7 @@ class OperationsTest {
   void openApiDescribesTheContract() {
     var spec = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
     for (String path :
-        new String[] {"/v1/connections", "/v1/connections/{connection_id}", "/v1/connections/{connection_id}/credentials", "/internal/v1/connections/{connection_id}/resolve", "/admin/v1/api-keys"}) {
+        new String[] {"/v1/connections", "/v1/connections/{connection_id}", "/v1/connections/{connection_id}/credentials", "/internal/v1/connections/{connection_id}/resolve", "/admin/v1/api-keys", "/mcp/v1", "/mcp/v1/connections/{connection_id}"}) {
       org.junit.jupiter.api.Assertions.assertNotNull(spec.get("paths.'" + path + "'"), path);
     }
     given()

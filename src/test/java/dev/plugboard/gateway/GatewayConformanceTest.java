@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
 import dev.plugboard.support.ReferenceServers;
@@ -14,6 +15,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Run by conformance/run.sh with the reference servers it started: the official TypeScript SDK
  * client (conformance/agent.mjs) uses each server directly, then through the gateway holding only
- * an API key, and must get the same initialize result, tools, tool results, prompts and resources.
+ * an API key, and must get the same initialize result, tools, tool results, prompts and resources;
+ * then through the aggregate endpoint /mcp/v1, where it must get the same tools and tool results
+ * under the connection's prefix.
  */
 @QuarkusTest
 @EnabledIfSystemProperty(named = "plugboard.conformance", matches = ".+")
@@ -34,6 +38,7 @@ class GatewayConformanceTest {
     Member m = Fixtures.newMember();
     ObjectMapper json = new ObjectMapper();
     List<String> mismatches = new ArrayList<>();
+    Map<String, JsonNode> directs = new LinkedHashMap<>();
     for (JsonNode server : ReferenceServers.load()) {
       String name = server.get("name").asText();
       String kind = server.get("kind").asText();
@@ -48,15 +53,34 @@ class GatewayConformanceTest {
       if (!direct.equals(through)) {
         mismatches.add(name + ": direct " + direct + "\n  through the gateway " + through);
       }
+      directs.put(id, direct);
+    }
+    // The aggregate endpoint serves every connection above at once; each must be there under its slug.
+    for (Map.Entry<String, JsonNode> e : directs.entrySet()) {
+      String slug = m.as().get("/v1/connections/" + e.getKey()).then().statusCode(200).extract().path("slug");
+      ObjectNode direct = json.createObjectNode();
+      direct.set("tools", e.getValue().get("tools"));
+      direct.set("calls", e.getValue().get("calls"));
+      JsonNode aggregated = json.readTree(agent("http://127.0.0.1:" + RestAssured.port + "/mcp/v1", "http", m.key(), slug));
+      System.out.println("conformance aggregate " + slug + ": " + (direct.equals(aggregated) ? "identical" : "DIFFERENT"));
+      if (!direct.equals(aggregated)) {
+        mismatches.add(slug + " (aggregate): direct " + direct + "\n  through /mcp/v1 " + aggregated);
+      }
     }
     assertEquals(List.of(), mismatches);
   }
 
   private static String agent(String url, String kind, String key) throws Exception {
+    return run(url, kind, key == null ? List.of() : List.of(key));
+  }
+
+  private static String agent(String url, String kind, String key, String prefix) throws Exception {
+    return run(url, kind, List.of(key, prefix));
+  }
+
+  private static String run(String url, String kind, List<String> extra) throws Exception {
     List<String> command = new ArrayList<>(List.of("node", "agent.mjs", url, kind));
-    if (key != null) {
-      command.add(key);
-    }
+    command.addAll(extra);
     // Output goes to files: a full pipe would block the client before it exits.
     File out = File.createTempFile("agent", ".json");
     File err = File.createTempFile("agent", ".err");

@@ -25,9 +25,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -74,19 +76,9 @@ final class GatewayPeers implements AutoCloseable {
         };
     ctx.addFilter(new FilterHolder(record), "/*", EnumSet.of(DispatcherType.REQUEST));
     for (String id : List.of("open", "hdr", "oauth")) {
-      var transport = HttpServletStreamableServerTransportProvider.builder().jsonMapper(json).mcpEndpoint("/" + id + "/mcp").build();
-      servers.add(
-          McpServer.sync(transport)
-              .jsonMapper(json)
-              .serverInfo("upstream-" + id, "1.0")
-              .instructions("Tools for the gateway tests")
-              .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
-              .tools(echo(json), add(json))
-              .build());
-      ServletHolder holder = new ServletHolder(transport);
-      holder.setAsyncSupported(true);
-      ctx.addServlet(holder, "/" + id + "/mcp");
+      serve(ctx, json, id, echo(json), add(json));
     }
+    serve(ctx, json, "words", lookup(json)); // other tools than the rest, for the aggregate endpoint
     Filter secretHeader =
         (req, res, chain) -> {
           if (!SECRET.equals(((HttpServletRequest) req).getHeader("X-Secret"))) {
@@ -111,6 +103,21 @@ final class GatewayPeers implements AutoCloseable {
     ctx.addServlet(new ServletHolder(new Broken(false)), "/junk");
     jetty.start();
     port = connector.getLocalPort();
+  }
+
+  private void serve(ServletContextHandler ctx, McpJsonMapper json, String id, McpServerFeatures.SyncToolSpecification... tools) {
+    var transport = HttpServletStreamableServerTransportProvider.builder().jsonMapper(json).mcpEndpoint("/" + id + "/mcp").build();
+    servers.add(
+        McpServer.sync(transport)
+            .jsonMapper(json)
+            .serverInfo("upstream-" + id, "1.0")
+            .instructions("Tools for the gateway tests")
+            .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+            .tools(tools)
+            .build());
+    ServletHolder holder = new ServletHolder(transport);
+    holder.setAsyncSupported(true);
+    ctx.addServlet(holder, "/" + id + "/mcp");
   }
 
   String base() {
@@ -145,32 +152,30 @@ final class GatewayPeers implements AutoCloseable {
     }
   }
 
-  private static McpServerFeatures.SyncToolSpecification echo(McpJsonMapper json) {
+  /** A tool whose text answer {@code answer} makes from the arguments. */
+  private static McpServerFeatures.SyncToolSpecification tool(
+      McpJsonMapper json, String name, String description, String schema, Function<Map<String, Object>, String> answer) {
     return McpServerFeatures.SyncToolSpecification.builder()
-        .tool(
-            McpSchema.Tool.builder()
-                .name("echo")
-                .description("Echo the text back")
-                .inputSchema(json, "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},\"required\":[\"text\"]}")
-                .build())
-        .callHandler((exchange, req) -> McpSchema.CallToolResult.builder().addTextContent("echo: " + req.arguments().get("text")).build())
+        .tool(McpSchema.Tool.builder().name(name).description(description).inputSchema(json, schema).build())
+        .callHandler((exchange, req) -> McpSchema.CallToolResult.builder().addTextContent(answer.apply(req.arguments())).build())
         .build();
   }
 
+  private static McpServerFeatures.SyncToolSpecification echo(McpJsonMapper json) {
+    return tool(json, "echo", "Echo the text back", "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},\"required\":[\"text\"]}", args -> "echo: " + args.get("text"));
+  }
+
+  private static McpServerFeatures.SyncToolSpecification lookup(McpJsonMapper json) {
+    return tool(json, "lookup", "Look a word up", "{\"type\":\"object\",\"properties\":{\"word\":{\"type\":\"string\"}},\"required\":[\"word\"]}", args -> "found " + args.get("word") + " in words");
+  }
+
   private static McpServerFeatures.SyncToolSpecification add(McpJsonMapper json) {
-    return McpServerFeatures.SyncToolSpecification.builder()
-        .tool(
-            McpSchema.Tool.builder()
-                .name("add")
-                .description("Add two numbers")
-                .inputSchema(json, "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\"},\"b\":{\"type\":\"number\"}}}")
-                .build())
-        .callHandler(
-            (exchange, req) -> {
-              double sum = ((Number) req.arguments().get("a")).doubleValue() + ((Number) req.arguments().get("b")).doubleValue();
-              return McpSchema.CallToolResult.builder().addTextContent(String.valueOf(sum)).build();
-            })
-        .build();
+    return tool(
+        json,
+        "add",
+        "Add two numbers",
+        "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\"},\"b\":{\"type\":\"number\"}}}",
+        args -> String.valueOf(((Number) args.get("a")).doubleValue() + ((Number) args.get("b")).doubleValue()));
   }
 
   /**

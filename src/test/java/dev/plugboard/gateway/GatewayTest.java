@@ -343,4 +343,44 @@ class GatewayTest {
         .contentType(ContentType.JSON).body(request(2, "tools/list", "{}").toString()).post("/mcp/v1/connections/" + conn).then().statusCode(400);
     given().header("Authorization", "Bearer " + m.key()).header("Accept", "text/event-stream").get("/mcp/v1/connections/" + conn).then().statusCode(405);
   }
+
+  static List<String> toolNames(JsonNode list) {
+    List<String> names = new java.util.ArrayList<>();
+    list.at("/result/tools").forEach(t -> names.add(t.get("name").asText()));
+    return names;
+  }
+
+  @Test
+  void theAllowlistDecidesWhatIsListedAndCalledAndEveryCallIsRecorded() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = connection(m, "/open/mcp", Map.of("allowed_tools", List.of("echo", "nope")));
+    Session s = open(m.key(), conn);
+    assertEquals(List.of("echo"), toolNames(s.call(2, "tools/list", "{}")), "only allowed tools are listed");
+
+    peers.seen.clear();
+    JsonNode refused = s.call(3, "tools/call", "{\"name\":\"add\",\"arguments\":{\"a\":1,\"b\":2}}");
+    assertEquals(3, refused.get("id").asInt());
+    assertEquals(-32602, refused.at("/error/code").asInt());
+    assertEquals("tool add is not allowed on this connection", refused.at("/error/message").asText());
+    assertEquals(List.of(), List.copyOf(peers.seen), "a refused call never reaches the upstream");
+
+    JsonNode echo = s.call(4, "tools/call", "{\"name\":\"echo\",\"arguments\":{\"text\":\"argument-text-4b1e\"}}");
+    assertEquals("echo: argument-text-4b1e", echo.at("/result/content/0/text").asText());
+    JsonNode unknown = s.call(5, "tools/call", "{\"name\":\"nope\",\"arguments\":{}}");
+    assertTrue(unknown.has("error"), "allowed here, unknown upstream: the upstream's own error");
+
+    Response activity = m.as().get("/v1/connections/" + conn + "/activity");
+    assertEquals(200, activity.statusCode(), activity.asString());
+    JsonNode items = JSON.readTree(activity.asString()).get("items");
+    assertEquals(3, items.size(), items.toString());
+    assertEquals(List.of("nope", "echo", "add"), List.of(items.get(0).get("tool").asText(), items.get(1).get("tool").asText(), items.get(2).get("tool").asText()));
+    assertEquals(List.of("error", "ok", "refused"), List.of(items.get(0).get("outcome").asText(), items.get(1).get("outcome").asText(), items.get(2).get("outcome").asText()));
+    assertEquals(200, items.get(1).get("upstream_status").asInt(), "the upstream's HTTP status");
+    assertTrue(items.get(2).get("upstream_status").isNull(), "nothing was sent upstream");
+    for (JsonNode item : items) {
+      assertEquals("tools_call", item.get("kind").asText());
+      assertEquals(m.userId(), item.get("user_id").asText());
+    }
+    assertFalse(activity.asString().contains("argument-text-4b1e"), "never arguments or results");
+  }
 }
