@@ -113,9 +113,16 @@ public class GatewaySessions {
    * too long.
    */
   public Optional<Session> use(String id, UUID apiKeyId, UUID connectionId) {
+    // last_used_at is written only once it is a thirtieth of the idle timeout old (1 min of 30), so a
+    // busy session costs a read per message, not a new row version and index entry: a session may
+    // end up to that much before its exact idle time.
+    long touchMillis = Math.max(1, config.sessionIdleTimeout().toMillis() / 30);
     return one(
-        "UPDATE gateway_sessions SET last_used_at = now() WHERE id_hash = ? AND api_key_id = ? AND %s"
-            + " AND last_used_at > now() - ? * interval '1 millisecond' RETURNING " + COLUMNS,
+        "WITH s AS (SELECT id_hash, last_used_at, " + COLUMNS + " FROM gateway_sessions WHERE id_hash = ? AND api_key_id = ? AND %s"
+            + " AND last_used_at > now() - ? * interval '1 millisecond'),"
+            + " touched AS (UPDATE gateway_sessions g SET last_used_at = now() FROM s WHERE g.id_hash = s.id_hash"
+            + " AND s.last_used_at < now() - interval '" + touchMillis + " milliseconds')"
+            + " SELECT " + COLUMNS + " FROM s",
         id, apiKeyId, connectionId, true);
   }
 

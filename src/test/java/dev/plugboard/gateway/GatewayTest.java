@@ -317,6 +317,22 @@ class GatewayTest {
   }
 
   @Test
+  void aSessionInUseIsKeptAliveWithoutAWritePerMessage() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = connection(m, "/open/mcp", Map.of());
+    Session s = open(m.key(), conn);
+    Object id = sha256(s.id());
+    // 30 s old: younger than the touch interval (1 min of the 30 min idle timeout), so it is not rewritten.
+    db.update("UPDATE gateway_sessions SET last_used_at = now() - interval '30 seconds' WHERE id_hash = ?", id);
+    post(m.key(), conn, s.id(), request(2, "tools/list", "{}")).then().statusCode(200);
+    assertEquals(1, db.count("SELECT count(*) FROM gateway_sessions WHERE id_hash = ? AND last_used_at < now() - interval '29 seconds'", id));
+    // 10 min old: still live, and now marked used again.
+    db.update("UPDATE gateway_sessions SET last_used_at = now() - interval '10 minutes' WHERE id_hash = ?", id);
+    post(m.key(), conn, s.id(), request(3, "tools/list", "{}")).then().statusCode(200);
+    assertEquals(1, db.count("SELECT count(*) FROM gateway_sessions WHERE id_hash = ? AND last_used_at > now() - interval '1 minute'", id));
+  }
+
+  @Test
   void anUpstreamThatDiesOrStreamsJunkIsAJsonRpcError() throws Exception {
     Member m = Fixtures.newMember();
     for (String path : List.of("/dies", "/junk")) {
