@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # MCP OAuth conformance: runs the full Plugboard flow (check, dynamic registration, consent, callback,
 # resolve, authenticated MCP call) against the MCP TypeScript SDK's example server with OAuth
-# (simpleStreamableHttp.js --oauth), on loopback. Skips cleanly when node or the example is missing.
+# (simpleStreamableHttp.js --oauth), on loopback, then has the SDK's client use that connection through
+# the gateway with only an API key. Skips cleanly when node or the example is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,18 +16,16 @@ find_example() {
 }
 
 example="$(find_example conformance/node_modules)"
-scratch=""
 cleanup() {
   if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  if [ -n "$scratch" ]; then rm -rf "$scratch"; fi
 }
 trap cleanup EXIT
 
 if [ -z "$example" ] && command -v npm >/dev/null 2>&1; then
-  scratch="$(mktemp -d)"
-  echo "conformance/oauth.sh: installing @modelcontextprotocol/sdk into $scratch"
-  (cd "$scratch" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent '@modelcontextprotocol/sdk@^1.32' express) || true
-  example="$(find_example "$scratch/node_modules")"
+  # The pinned SDK of conformance/ (its client also plays the agent through the gateway).
+  echo "conformance/oauth.sh: installing conformance/ (npm ci)"
+  (cd conformance && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || true
+  example="$(find_example conformance/node_modules)"
 fi
 if [ -z "$example" ]; then
   echo "conformance/oauth.sh: simpleStreamableHttp.js not found in the installed SDK, skipping"

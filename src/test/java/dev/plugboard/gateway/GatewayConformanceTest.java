@@ -9,16 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
 import dev.plugboard.support.ReferenceServers;
+import dev.plugboard.support.SdkAgent;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -46,8 +43,8 @@ class GatewayConformanceTest {
           Fixtures.create(
               m,
               Map.of("name", name, "server_url", server.get("url").asText(), "provider", "user", "auth_method", "url", "transport_type", kind));
-      JsonNode direct = json.readTree(agent(server.get("url").asText(), kind, null));
-      JsonNode through = json.readTree(agent("http://127.0.0.1:" + RestAssured.port + "/mcp/v1/connections/" + id, "http", m.key()));
+      JsonNode direct = SdkAgent.run(server.get("url").asText(), kind, null);
+      JsonNode through = SdkAgent.run("http://127.0.0.1:" + RestAssured.port + "/mcp/v1/connections/" + id, "http", m.key());
       assertTrue(direct.get("tools").size() > 0, name + " lists no tools");
       System.out.println("conformance gateway " + name + ": " + direct.get("tools").size() + " tools, calls " + direct.get("calls").size() + (direct.equals(through) ? ", identical" : ", DIFFERENT"));
       if (!direct.equals(through)) {
@@ -61,40 +58,12 @@ class GatewayConformanceTest {
       ObjectNode direct = json.createObjectNode();
       direct.set("tools", e.getValue().get("tools"));
       direct.set("calls", e.getValue().get("calls"));
-      JsonNode aggregated = json.readTree(agent("http://127.0.0.1:" + RestAssured.port + "/mcp/v1", "http", m.key(), slug));
+      JsonNode aggregated = SdkAgent.run("http://127.0.0.1:" + RestAssured.port + "/mcp/v1", "http", m.key(), slug);
       System.out.println("conformance aggregate " + slug + ": " + (direct.equals(aggregated) ? "identical" : "DIFFERENT"));
       if (!direct.equals(aggregated)) {
         mismatches.add(slug + " (aggregate): direct " + direct + "\n  through /mcp/v1 " + aggregated);
       }
     }
     assertEquals(List.of(), mismatches);
-  }
-
-  private static String agent(String url, String kind, String key) throws Exception {
-    return run(url, kind, key == null ? List.of() : List.of(key));
-  }
-
-  private static String agent(String url, String kind, String key, String prefix) throws Exception {
-    return run(url, kind, List.of(key, prefix));
-  }
-
-  private static String run(String url, String kind, List<String> extra) throws Exception {
-    List<String> command = new ArrayList<>(List.of("node", "agent.mjs", url, kind));
-    command.addAll(extra);
-    // Output goes to files: a full pipe would block the client before it exits.
-    File out = File.createTempFile("agent", ".json");
-    File err = File.createTempFile("agent", ".err");
-    try {
-      Process p = new ProcessBuilder(command).directory(new File("conformance")).redirectOutput(out).redirectError(err).start();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError("the SDK client did not finish within 60 s: " + url);
-      }
-      assertEquals(0, p.exitValue(), "the SDK client failed against " + url + ": " + Files.readString(err.toPath()));
-      return Files.readString(out.toPath(), StandardCharsets.UTF_8);
-    } finally {
-      out.delete();
-      err.delete();
-    }
   }
 }
