@@ -62,17 +62,28 @@ build_app() {
   fi
 }
 
-# start_app [extra java args...]: runs the packaged jar against the bench database; sets APP_PID
+# APP_JAVA: the command that runs the packaged jar's JVM against the bench database (through env,
+# which execs java, so a background run's $! is the JVM's pid)
+app_java_command() {
+  APP_JAVA=(env
+    QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/plugboard"
+    QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=unused
+    QUARKUS_HTTP_PORT="$APP_PORT" QUARKUS_HTTP_HOST=127.0.0.1
+    PLUGBOARD_CRYPTO_KEYS="bench:$(printf 'b%.0s' {1..32} | base64)"
+    PLUGBOARD_ADMIN_TOKEN="${BENCH_ADMIN_TOKEN:-bench-admin}" PLUGBOARD_INTERNAL_TOKEN=bench-internal
+    PLUGBOARD_RATELIMIT_REQUESTS_PER_MINUTE=100000000
+    QUARKUS_LOG_CONSOLE_JSON_ENABLED=false QUARKUS_LOG_LEVEL=WARN
+    "$(java_home)/bin/java")
+}
+
+# start_app [extra java args...]: migrates the bench database with the migration step (as production
+# does: the server itself refuses an older schema), then runs the packaged jar; sets APP_PID
 start_app() {
-  local jh; jh=$(java_home)
-  QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/plugboard" \
-  QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=unused \
-  QUARKUS_HTTP_PORT=$APP_PORT QUARKUS_HTTP_HOST=127.0.0.1 \
-  PLUGBOARD_CRYPTO_KEYS="bench:$(printf 'b%.0s' {1..32} | base64)" \
-  PLUGBOARD_ADMIN_TOKEN="${BENCH_ADMIN_TOKEN:-bench-admin}" PLUGBOARD_INTERNAL_TOKEN=bench-internal \
-  PLUGBOARD_RATELIMIT_REQUESTS_PER_MINUTE=100000000 \
-  QUARKUS_LOG_CONSOLE_JSON_ENABLED=false QUARKUS_LOG_LEVEL=WARN \
-    "$jh/bin/java" "$@" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$WORK/app.log" 2>&1 &
+  local jar="$ROOT/target/quarkus-app/quarkus-run.jar"
+  app_java_command
+  "${APP_JAVA[@]}" -Dquarkus.init-and-exit=true -Dquarkus.flyway.migrate-at-start=true -jar "$jar" >"$WORK/migrate.log" 2>&1 \
+    || { echo "migration step failed; see $WORK/migrate.log" >&2; tail -20 "$WORK/migrate.log" >&2; exit 1; }
+  "${APP_JAVA[@]}" "$@" -jar "$jar" >"$WORK/app.log" 2>&1 &
   APP_PID=$!
   PIDS+=("$APP_PID")
   for _ in $(seq 1 600); do
