@@ -160,9 +160,9 @@ INSERT INTO memberships (team_id, user_id, role, created_at) VALUES (md5('team1'
 INSERT INTO api_keys (id, user_id, team_id, name, prefix, key_hash, created_at)
   VALUES (md5('key1')::uuid, md5('user1')::uuid, md5('team1')::uuid, 'bench', left('$BENCH_KEY', 12),
           sha256(convert_to('$BENCH_KEY', 'UTF8')), now());
-INSERT INTO connections (id, team_id, user_id, created_by, name, type, provider, server_url, transport_type,
+INSERT INTO connections (id, team_id, user_id, created_by, name, slug, type, provider, server_url, transport_type,
                          auth_method, shared, created_at, updated_at)
-  VALUES ('$CONN_ID', md5('team1')::uuid, md5('user1')::uuid, md5('user1')::uuid, 'connection 1', 'custom_mcp',
+  VALUES ('$CONN_ID', md5('team1')::uuid, md5('user1')::uuid, md5('user1')::uuid, 'connection 1', 'connection_1', 'custom_mcp',
           'user', 'https://mcp1.bench.test/mcp', 'http', 'headers', false, now(), now());
 INSERT INTO connection_headers (id, connection_id, name, value, secret, position)
   VALUES (md5('hdr1-1')::uuid, '$CONN_ID', 'X-Workspace', 'ws-1', false, 0);
