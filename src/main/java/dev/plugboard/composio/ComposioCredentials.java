@@ -1,6 +1,6 @@
 package dev.plugboard.composio;
 
-import dev.plugboard.connection.Connection;
+import dev.plugboard.connection.ConnectionView;
 import dev.plugboard.connection.CredentialResolver;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,8 +13,8 @@ public class ComposioCredentials implements CredentialResolver {
   @Inject ComposioConfig config;
 
   @Override
-  public void contribute(Connection connection, Map<String, String> headers) {
-    if ("composio".equals(connection.provider)) {
+  public void contribute(ConnectionView connection, Map<String, String> headers) {
+    if ("composio".equals(connection.provider())) {
       config.apiKey().filter(k -> !k.isBlank()).ifPresent(k -> headers.put(ComposioApi.KEY_HEADER, k));
     }
   }

@@ -99,8 +99,8 @@ public class ActivityLog {
       long durationMs) {
 
     /** A resolve through the /internal service token, which names no API key and no user. */
-    static Entry resolve(dev.plugboard.connection.Connection c, Activity.Outcome outcome, long durationMs) {
-      return new Entry(null, null, c.teamId, c.id, Activity.Kind.RESOLVE, null, outcome, null, durationMs);
+    static Entry resolve(ConnectionView c, Activity.Outcome outcome, long durationMs) {
+      return new Entry(null, null, c.teamId(), c.id(), Activity.Kind.RESOLVE, null, outcome, null, durationMs);
     }
   }
 
@@ -120,30 +120,34 @@ public class ActivityLog {
   void write(Entry e) {
     counters.get(e.kind()).get(e.outcome()).increment();
     String tool = e.tool() == null || e.tool().length() <= MAX_TOOL ? e.tool() : e.tool().substring(0, MAX_TOOL);
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              try (Connection c = dataSource.getConnection();
-                  PreparedStatement ps = c.prepareStatement(INSERT)) {
-                ps.setObject(1, OffsetDateTime.ofInstant(Times.now(), ZoneOffset.UTC));
-                ps.setObject(2, e.apiKeyId());
-                ps.setObject(3, e.userId());
-                ps.setObject(4, e.teamId());
-                ps.setObject(5, e.connectionId());
-                ps.setString(6, e.kind().wire());
-                ps.setString(7, tool);
-                ps.setString(8, e.outcome().wire());
-                if (e.upstreamStatus() == null) {
-                  ps.setNull(9, Types.INTEGER);
-                } else {
-                  ps.setInt(9, e.upstreamStatus());
-                }
-                ps.setLong(10, Math.max(0, e.durationMs()));
-                ps.executeUpdate();
-              } catch (SQLException x) {
-                throw new DatabaseException("recording connection activity failed", x);
-              }
-            });
+    if (QuarkusTransaction.isActive()) {
+      QuarkusTransaction.requiringNew().run(() -> insert(e, tool)); // neither joins nor breaks the caller's
+    } else {
+      insert(e, tool); // outside a transaction the pool's connection autocommits: the INSERT is its own
+    }
+  }
+
+  private void insert(Entry e, String tool) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(INSERT)) {
+      ps.setObject(1, OffsetDateTime.ofInstant(Times.now(), ZoneOffset.UTC));
+      ps.setObject(2, e.apiKeyId());
+      ps.setObject(3, e.userId());
+      ps.setObject(4, e.teamId());
+      ps.setObject(5, e.connectionId());
+      ps.setString(6, e.kind().wire());
+      ps.setString(7, tool);
+      ps.setString(8, e.outcome().wire());
+      if (e.upstreamStatus() == null) {
+        ps.setNull(9, Types.INTEGER);
+      } else {
+        ps.setInt(9, e.upstreamStatus());
+      }
+      ps.setLong(10, Math.max(0, e.durationMs()));
+      ps.executeUpdate();
+    } catch (SQLException x) {
+      throw new DatabaseException("recording connection activity failed", x);
+    }
   }
 
   /** A page of the trail, newest first, filtered by connection and/or team (null: any). */

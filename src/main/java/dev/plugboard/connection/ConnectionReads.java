@@ -2,6 +2,7 @@ package dev.plugboard.connection;
 
 import dev.plugboard.api.DatabaseException;
 import dev.plugboard.connection.ConnectionViews.ListView;
+import dev.plugboard.credential.CredentialService.StoredHeader;
 import dev.plugboard.tenancy.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -54,6 +55,45 @@ class ConnectionReads {
       bindVisible(ps, 2, caller);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(ConnectionView.of(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException("reading a connection failed", e);
+    }
+  }
+
+  /** A connection and its stored headers, in their order (secret values still sealed). */
+  record WithHeaders(ConnectionView view, List<StoredHeader> headers) {}
+
+  private static final String WITH_HEADERS =
+      "SELECT " + VIEW_COLUMNS + ", h.id AS header_id, h.name AS header_name, h.value AS header_value, h.secret AS header_secret"
+          + " FROM connections c LEFT JOIN connection_headers h ON h.connection_id = c.id WHERE c.id = ?";
+
+  /**
+   * The connection {@code id} with its headers in one statement (a row per header): the gateway's one
+   * read per message. {@code caller} null: no visibility rule (a runtime's resolve, the service's own
+   * work).
+   */
+  Optional<WithHeaders> withHeaders(UUID id, Caller caller) {
+    String sql = WITH_HEADERS + (caller == null ? "" : " AND " + VISIBLE) + " ORDER BY h.position";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, id);
+      if (caller != null) {
+        bindVisible(ps, 2, caller);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        ConnectionView view = ConnectionView.of(rs);
+        List<StoredHeader> headers = new ArrayList<>();
+        do {
+          UUID headerId = rs.getObject("header_id", UUID.class);
+          if (headerId != null) {
+            headers.add(new StoredHeader(headerId, rs.getString("header_name"), rs.getString("header_value"), rs.getBoolean("header_secret")));
+          }
+        } while (rs.next());
+        return Optional.of(new WithHeaders(view, headers));
       }
     } catch (SQLException e) {
       throw new DatabaseException("reading a connection failed", e);

@@ -17,7 +17,6 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,12 +61,41 @@ public class ConnectionService {
   }
 
   /**
+   * A connection the caller may see (404 otherwise) and its credentials, from one read: the
+   * gateway's lookup for every message. The secrets are decrypted, and an OAuth bearer refreshed,
+   * only when {@link Usable#resolved()} is first called.
+   */
+  public Usable usable(Caller caller, UUID id) {
+    return new Usable(reads.withHeaders(id, caller).orElseThrow(() -> ApiException.notFound("connection")));
+  }
+
+  /** A visible connection with its credentials still sealed until first asked for. Never log them. */
+  public final class Usable {
+    private final ConnectionReads.WithHeaders row;
+    private ResolvedView resolved;
+
+    private Usable(ConnectionReads.WithHeaders row) {
+      this.row = row;
+    }
+
+    public ConnectionView view() {
+      return row.view();
+    }
+
+    public ResolvedView resolved() {
+      if (resolved == null) {
+        resolved = ConnectionService.this.resolved(row);
+      }
+      return resolved;
+    }
+  }
+
+  /**
    * The connection as a runtime uses it, secrets decrypted, recording nothing (the caller records
    * its own kind of use). Never log the result.
    */
   public Optional<ResolvedView> resolve(UUID id) {
-    Connection c = Connection.findById(id);
-    return c == null ? Optional.empty() : Optional.of(resolved(c));
+    return reads.withHeaders(id, null).map(this::resolved);
   }
 
   /**
@@ -78,13 +106,14 @@ public class ConnectionService {
    */
   public Optional<ResolvedView> resolveForRuntime(UUID id) {
     long start = System.nanoTime();
-    Connection c = Connection.findById(id);
-    if (c == null) {
+    Optional<ConnectionReads.WithHeaders> row = reads.withHeaders(id, null);
+    if (row.isEmpty()) {
       return Optional.empty();
     }
+    ConnectionView c = row.get().view();
     ResolvedView view;
     try {
-      view = resolved(c);
+      view = resolved(row.get());
     } catch (RuntimeException e) {
       activity.quietly(ActivityLog.Entry.resolve(c, Activity.Outcome.ERROR, millisSince(start)));
       throw e;
@@ -104,12 +133,13 @@ public class ConnectionService {
     return activity.page(c.id, null, limit, offset);
   }
 
-  private ResolvedView resolved(Connection c) {
-    Map<String, String> headers = new LinkedHashMap<>(credentials.resolvedHeaders(c.id));
+  private ResolvedView resolved(ConnectionReads.WithHeaders row) {
+    ConnectionView c = row.view();
+    Map<String, String> headers = credentials.resolvedHeaders(row.headers());
     for (CredentialResolver r : resolvers) {
       r.contribute(c, headers);
     }
-    return new ResolvedView(c.serverUrl, c.transportType, headers);
+    return new ResolvedView(c.serverUrl(), c.transportType(), headers);
   }
 
   // ---- writes ---------------------------------------------------------------------------------

@@ -10,5 +10,5 @@ import java.util.Map;
 public interface CredentialResolver {
 
   /** Adds headers for {@code connection} to {@code headers}, or does nothing if it does not apply. */
-  void contribute(Connection connection, Map<String, String> headers);
+  void contribute(ConnectionView connection, Map<String, String> headers);
 }

@@ -166,11 +166,22 @@ public class CredentialService {
     return out;
   }
 
-  /** Header names with real values. Only for resolve; never log the result. */
-  public Map<String, String> resolvedHeaders(UUID connectionId) {
+  /**
+   * One stored header as a query outside this package reads it ({@code connection_headers} id, name,
+   * value, secret): the value is still ciphertext when secret.
+   */
+  public record StoredHeader(UUID id, String name, String value, boolean secret) {
+    @Override
+    public String toString() {
+      return "StoredHeader[" + name + (secret ? ", secret" : "") + "]";
+    }
+  }
+
+  /** Header names with real values, in the order given. Only for resolve; never log the result. */
+  public Map<String, String> resolvedHeaders(List<StoredHeader> stored) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (ConnectionHeader h : ordered(connectionId)) {
-      out.put(h.name, h.secret ? crypto.decrypt(h.value, h.aad()) : h.value);
+    for (StoredHeader h : stored) {
+      out.put(h.name(), h.secret() ? crypto.decrypt(h.value(), ConnectionHeader.aad(h.id())) : h.value());
     }
     return out;
   }

@@ -58,6 +58,8 @@ public class AggregateService {
 
   /** Between the connection's slug and the tool's own name; slugs never contain it. */
   static final String SEPARATOR = "__";
+  /** MCP (2025-11-25): a tool name is 1 to 128 characters; a longer prefixed name is not listed. */
+  static final int MAX_TOOL_NAME = 128;
   /** The newest handshake revision: offered to agents that ask for an unknown one, asked of upstreams (they answer with theirs). */
   private static final String NEWEST = "2025-11-25";
   private static final int PAGE = 200;
@@ -216,8 +218,13 @@ public class AggregateService {
         continue;
       }
       for (JsonNode tool : c.allowedOnly(part.tools(), t -> t.get("name").asText())) {
+        String name = c.slug() + SEPARATOR + tool.get("name").asText();
+        if (name.length() > MAX_TOOL_NAME) {
+          LOG.infof("gateway: tool %s of connection %s (%s) left out of the /mcp/v1 tools: its name there would be over %d characters (the connection's own endpoint still has it)", JsonRpc.clean(tool.get("name").asText()), c.id(), c.slug(), MAX_TOOL_NAME);
+          continue;
+        }
         ObjectNode named = tool.deepCopy();
-        named.put("name", c.slug() + SEPARATOR + tool.get("name").asText());
+        named.put("name", name);
         tools.add(named);
       }
     }
@@ -327,7 +334,7 @@ public class AggregateService {
     ((ObjectNode) forwarded.get("params")).put("name", tool);
     UUID connectionId = connection.id();
     try {
-      return gateway.callTool(caller, connectionId, tool, () -> callIn(session, sessionId, connectionId, forwarded));
+      return gateway.callTool(caller, connectionId, tool, () -> callIn(caller, session, sessionId, connectionId, forwarded));
     } catch (McpException e) {
       LOG.infof("gateway: tools/call to connection %s failed: %s", connectionId, e.failed().reason());
       return local(GatewayService.upstreamError(id, e.failed()));
@@ -335,10 +342,10 @@ public class AggregateService {
   }
 
   /** Forwards within the session's upstream session on the connection, opening one when there is none or it ended. */
-  private Exchange callIn(Session session, String sessionId, UUID connectionId, ObjectNode call) throws McpException {
+  private Exchange callIn(Caller caller, Session session, String sessionId, UUID connectionId, ObjectNode call) throws McpException {
     UpstreamSession known = session.upstreams().get(connectionId);
     return gateway.withCredentials(
-        connectionId,
+        connections.usable(caller, connectionId),
         r -> {
           UpstreamSession upstream = known != null ? known : kept(sessionId, connectionId, open(r, gateway.deadline()));
           try {

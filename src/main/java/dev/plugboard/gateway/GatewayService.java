@@ -8,6 +8,7 @@ import dev.plugboard.api.ApiException;
 import dev.plugboard.connection.Activity;
 import dev.plugboard.connection.ActivityLog;
 import dev.plugboard.connection.ConnectionService;
+import dev.plugboard.connection.ConnectionService.Usable;
 import dev.plugboard.connection.ConnectionView;
 import dev.plugboard.connection.ConnectionViews.ResolvedView;
 import dev.plugboard.gateway.GatewaySessions.Session;
@@ -80,7 +81,9 @@ public class GatewayService {
 
   /** Handles one POSTed message. {@code acceptsStream}: the agent listed text/event-stream. */
   public Reply post(Caller caller, UUID connectionId, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream) {
-    ConnectionView connection = connections.get(caller, connectionId); // 404 before any JSON-RPC when the key cannot see it
+    // 404 before any JSON-RPC when the key cannot see it; the credentials come with it, sealed until used
+    Usable target = connections.usable(caller, connectionId);
+    ConnectionView connection = target.view();
     Incoming in = Incoming.of(body, protocolVersion);
     if (in.refusal() != null) {
       return in.refusal();
@@ -89,7 +92,7 @@ public class GatewayService {
     JsonNode id = message.get("id");
     boolean request = JsonRpc.isRequest(message);
     if (request && "initialize".equals(message.path("method").asText())) {
-      return initialize(caller, connectionId, message, acceptsStream);
+      return initialize(caller, target, message, acceptsStream);
     }
     if (sessionId == null) {
       return sessionRequired(id);
@@ -102,9 +105,9 @@ public class GatewayService {
         if (!connection.toolAllowed(tool)) {
           return Reply.json(200, refused(caller, connection, message, tool));
         }
-        return answer(callTool(caller, connectionId, tool, () -> forward(connectionId, session.upstream(), message)), acceptsStream, null);
+        return answer(callTool(caller, connectionId, tool, () -> forward(target, session.upstream(), message)), acceptsStream, null);
       }
-      Exchange exchange = forward(connectionId, session.upstream(), message);
+      Exchange exchange = forward(target, session.upstream(), message);
       if (!request) {
         return Reply.accepted();
       }
@@ -147,8 +150,8 @@ public class GatewayService {
     return Reply.json(400, JsonRpc.error(id, SESSION_REQUIRED, "Bad Request: Mcp-Session-Id header is required; send initialize first"));
   }
 
-  private Exchange forward(UUID connectionId, UpstreamSession upstream, ObjectNode message) throws McpException {
-    return withCredentials(connectionId, r -> client.forward(r.serverUrl(), r.headers(), upstream, message, deadline()));
+  private Exchange forward(Usable target, UpstreamSession upstream, ObjectNode message) throws McpException {
+    return withCredentials(target, r -> client.forward(r.serverUrl(), r.headers(), upstream, message, deadline()));
   }
 
   // ---- tool policy and the audit trail, shared with the aggregate endpoint --------------------
@@ -210,7 +213,7 @@ public class GatewayService {
 
   /** Ends the agent's session and, best effort, the upstream one. */
   public void delete(Caller caller, UUID connectionId, String sessionId) {
-    connections.get(caller, connectionId);
+    connections.usable(caller, connectionId); // 404 when the key cannot see it
     if (sessionId == null) {
       throw ApiException.validation("Mcp-Session-Id", "is required");
     }
@@ -237,9 +240,10 @@ public class GatewayService {
     }
   }
 
-  private Reply initialize(Caller caller, UUID connectionId, ObjectNode message, boolean acceptsStream) {
+  private Reply initialize(Caller caller, Usable target, ObjectNode message, boolean acceptsStream) {
+    UUID connectionId = target.view().id();
     try {
-      Opened opened = withCredentials(connectionId, r -> client.initialize(r.serverUrl(), r.headers(), message, deadline()));
+      Opened opened = withCredentials(target, r -> client.initialize(r.serverUrl(), r.headers(), message, deadline()));
       JsonNode response = opened.exchange().response();
       if (response.has("error")) {
         return answer(opened.exchange(), acceptsStream, null);
@@ -262,8 +266,9 @@ public class GatewayService {
    * Runs {@code call} with the connection's current credentials; when the server refuses an OAuth
    * bearer, renews it once (single-flight with every other refresh) and tries again.
    */
-  <T> T withCredentials(UUID connectionId, Upstream<T> call) throws McpException {
-    ResolvedView connection = resolved(connectionId);
+  <T> T withCredentials(Usable target, Upstream<T> call) throws McpException {
+    UUID connectionId = target.view().id();
+    ResolvedView connection = target.resolved();
     try {
       return call.call(connection);
     } catch (McpException e) {

@@ -1,6 +1,6 @@
 package dev.plugboard.oauth;
 
-import dev.plugboard.connection.Connection;
+import dev.plugboard.connection.ConnectionView;
 import dev.plugboard.connection.CredentialResolver;
 import dev.plugboard.credential.CredentialService.Tokens;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,12 +22,12 @@ class OAuthCredentialResolver implements CredentialResolver {
   }
 
   @Override
-  public void contribute(Connection connection, Map<String, String> headers) {
-    if (!"oauth".equals(connection.authMethod)) {
+  public void contribute(ConnectionView connection, Map<String, String> headers) {
+    if (!"oauth".equals(connection.authMethod())) {
       return; // tokens are only ever used by connections that authenticate with them
     }
-    Optional<Tokens> tokens = refresher.fresh(connection.id);
-    if (tokens.isEmpty() || !issuedFor(connection, tokens.get())) {
+    Optional<Tokens> tokens = refresher.fresh(connection.id());
+    if (tokens.isEmpty() || !issuedFor(connection.serverUrl(), tokens.get())) {
       return;
     }
     headers.keySet().removeIf(k -> k.equalsIgnoreCase("Authorization"));
@@ -35,15 +35,15 @@ class OAuthCredentialResolver implements CredentialResolver {
   }
 
   /** MCP tokens carry the resource they were issued for; the connection must still point there. */
-  static boolean issuedFor(Connection c, Tokens t) {
+  static boolean issuedFor(String serverUrl, Tokens t) {
     if (t.resource() == null) {
       return true;
     }
-    if (c.serverUrl == null) {
+    if (serverUrl == null) {
       return false;
     }
     try {
-      return Discovery.covers(t.resource(), Discovery.canonical(URI.create(c.serverUrl)));
+      return Discovery.covers(t.resource(), Discovery.canonical(URI.create(serverUrl)));
     } catch (RuntimeException e) {
       return false;
     }

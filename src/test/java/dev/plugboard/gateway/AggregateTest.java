@@ -123,7 +123,7 @@ class AggregateTest {
     assertEquals(
         new TreeSet<>(Set.of("alpha_tools__echo", "alpha_tools__add", "words__lookup", "limited__add")),
         new TreeSet<>(toolNames(list)),
-        "the union of the allowed tools, prefixed; the dead upstream and the other team's connection are not there");
+        "the union of the allowed tools, prefixed; the dead upstream, the other team's connection and a name over 128 characters are not there");
     JsonNode lookup = null;
     for (JsonNode t : list.at("/result/tools")) {
       if (t.get("name").asText().equals("words__lookup")) {
@@ -203,6 +203,7 @@ class AggregateTest {
     // a per-connection session id is no aggregate session, and the other way round
     GatewayTest.Session perConnection = GatewayTest.open(w.member().key(), w.words());
     post(w.member().key(), perConnection.id(), request(6, "tools/list", "{}")).then().statusCode(404);
+    assertTrue(toolNames(perConnection.call(7, "tools/list", "{}")).contains(GatewayPeers.LONG_NAME), "a tool left out of /mcp/v1 for its long name is still the connection's");
   }
 
   @Test

@@ -86,7 +86,8 @@ class GatewayBenchmark {
   void gatewayVersusDirect() throws Exception {
     RestAssured.baseURI = api.substring(0, api.lastIndexOf(':'));
     RestAssured.port = Integer.parseInt(api.substring(api.lastIndexOf(':') + 1));
-    try (GatewayPeers upstream = new GatewayPeers()) {
+    try (GatewayPeers upstream = new GatewayPeers();
+        BareHop hop = new BareHop(upstream.base() + "/open/mcp")) {
       Member m = Fixtures.newMember();
       String conn = Fixtures.create(m, Map.of("name", "bench upstream", "server_url", upstream.base() + "/open/mcp", "provider", "user", "auth_method", "url"));
       String gatewayUrl = api + "/mcp/v1/connections/" + conn;
@@ -94,7 +95,11 @@ class GatewayBenchmark {
       Agent gateway = new Agent(gatewayUrl, m.key()).open();
       // The API floor: an authenticated GET of the same connection, one query, same client.
       HttpRequest byId = HttpRequest.newBuilder(URI.create(api + "/v1/connections/" + conn)).header("Authorization", "Bearer " + m.key()).build();
-      Call[] kinds = {i -> direct.echo("b" + i), i -> gateway.echo("b" + i), i -> http.send(byId, HttpResponse.BodyHandlers.discarding()).statusCode() == 200};
+      // The floor of any gateway: the same call through one bare forwarding hop (no key, no database).
+      Agent bare = new Agent(hop.url(), null).open();
+      Call[] kinds = {
+        i -> direct.echo("b" + i), i -> gateway.echo("b" + i), i -> http.send(byId, HttpResponse.BodyHandlers.discarding()).statusCode() == 200, i -> bare.echo("b" + i)
+      };
 
       // (a) tools/call latency, warm
       for (int stage = 1; stage <= warmup / STAGE; stage++) {
@@ -109,6 +114,9 @@ class GatewayBenchmark {
       System.out.printf("bench: tools/call gateway  median %.3f ms  p99 %.3f ms  (%d calls)%n", g50 / 1e6, g99 / 1e6, runs);
       System.out.printf("bench: median ratio %.2f (target <= 1.3)  median added %.3f ms  p99 added %.3f ms (target <= 2)%n", g50 / d50, (g50 - d50) / 1e6, (g99 - d99) / 1e6);
       System.out.printf("bench: (API floor: GET /v1/connections/{id} median %.3f ms  p99 %.3f ms)%n", median(t[2]) / 1e6, p99(t[2]) / 1e6);
+      double h50 = median(t[3]), h99 = p99(t[3]);
+      System.out.printf("bench: (hop floor: tools/call through a bare forwarding hop median %.3f ms  p99 %.3f ms: ratio %.2f, median added %.3f ms, p99 added %.3f ms)%n", h50 / 1e6, h99 / 1e6, h50 / d50, (h50 - d50) / 1e6, (h99 - d99) / 1e6);
+      System.out.printf("bench: the gateway's own work beyond a bare hop: median %+.3f ms  p99 %+.3f ms%n", (g50 - h50) / 1e6, (g99 - h99) / 1e6);
       // CPU each call costs the app and PostgreSQL: is the added time work or waiting?
       for (int k = 1; k <= 2; k++) {
         long app0 = ticks(pid), pg0 = pgTicks();

@@ -78,7 +78,7 @@ final class GatewayPeers implements AutoCloseable {
     for (String id : List.of("open", "hdr", "oauth")) {
       serve(ctx, json, id, echo(json), add(json));
     }
-    serve(ctx, json, "words", lookup(json)); // other tools than the rest, for the aggregate endpoint
+    serve(ctx, json, "words", lookup(json), longName(json)); // other tools than the rest, for the aggregate endpoint
     Filter secretHeader =
         (req, res, chain) -> {
           if (!SECRET.equals(((HttpServletRequest) req).getHeader("X-Secret"))) {
@@ -167,6 +167,13 @@ final class GatewayPeers implements AutoCloseable {
 
   private static McpServerFeatures.SyncToolSpecification lookup(McpJsonMapper json) {
     return tool(json, "lookup", "Look a word up", "{\"type\":\"object\",\"properties\":{\"word\":{\"type\":\"string\"}},\"required\":[\"word\"]}", args -> "found " + args.get("word") + " in words");
+  }
+
+  /** A tool whose name is valid (122 characters) but over MCP's 128 once prefixed {@code words__} on /mcp/v1. */
+  static final String LONG_NAME = "lookup_" + "x".repeat(115);
+
+  private static McpServerFeatures.SyncToolSpecification longName(McpJsonMapper json) {
+    return tool(json, LONG_NAME, "A tool with a long name", "{\"type\":\"object\"}", args -> "long");
   }
 
   private static McpServerFeatures.SyncToolSpecification add(McpJsonMapper json) {

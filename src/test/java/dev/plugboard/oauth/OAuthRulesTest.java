@@ -2,7 +2,6 @@ package dev.plugboard.oauth;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.plugboard.connection.Connection;
 import dev.plugboard.credential.CredentialService.Tokens;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -43,16 +42,12 @@ class OAuthRulesTest {
 
   @Test
   void tokensAreOnlyHandedToTheServerTheyWereIssuedFor() {
-    Connection c = new Connection();
-    c.serverUrl = "https://mcp.test/mcp";
     Tokens t = new Tokens("a", "r", "Bearer", null, List.of(), "https://as.test/token", null, "c", null, "https://mcp.test/mcp");
-    assertTrue(OAuthCredentialResolver.issuedFor(c, t));
-    c.serverUrl = "https://evil.test/mcp";
-    assertFalse(OAuthCredentialResolver.issuedFor(c, t));
-    c.serverUrl = null;
-    assertFalse(OAuthCredentialResolver.issuedFor(c, t));
+    assertTrue(OAuthCredentialResolver.issuedFor("https://mcp.test/mcp", t));
+    assertFalse(OAuthCredentialResolver.issuedFor("https://evil.test/mcp", t));
+    assertFalse(OAuthCredentialResolver.issuedFor(null, t));
     Tokens nativeTokens = new Tokens("a", "r", "Bearer", null, List.of(), "https://as.test/token", null, "c", null, null);
-    assertTrue(OAuthCredentialResolver.issuedFor(c, nativeTokens));
+    assertTrue(OAuthCredentialResolver.issuedFor(null, nativeTokens));
   }
 
   @Test
