@@ -57,7 +57,9 @@ stop_postgres() {
 }
 
 build_app() {
-  if [ ! -f "$ROOT/target/quarkus-app/quarkus-run.jar" ] || [ "${BENCH_REBUILD:-0}" = 1 ]; then
+  # rebuilt when missing, asked for, or older than any source (a stale jar would measure old code)
+  local jar="$ROOT/target/quarkus-app/quarkus-run.jar"
+  if [ ! -f "$jar" ] || [ "${BENCH_REBUILD:-0}" = 1 ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$jar" -print -quit)" ]; then
     (cd "$ROOT" && JAVA_HOME="$(java_home)" ./mvnw -q -B package -DskipTests) >&2
   fi
 }

@@ -307,6 +307,8 @@ public class GuardedHttp {
   /** An answer being received: status and headers now, body by lines or whole. */
   public static final class Stream implements AutoCloseable {
     private static final Object END = new Object();
+    /** How long a closed answer's remaining body is drained before its connection is reset. */
+    static final long DRAIN_MILLIS = 2_000;
     private final String url;
     private final int maxBytes;
     private final Deadline deadline;
@@ -499,6 +501,12 @@ public class GuardedHttp {
       return -1;
     }
 
+    /**
+     * Closes the answer. A body still arriving (an MCP server ends its event stream just after the
+     * response that the reader stopped at) is drained, unread and still capped, for up to
+     * {@link #DRAIN_MILLIS}, so its kept-alive connection goes back to the pool instead of being
+     * reset and dialled again for the next request; after that it is reset.
+     */
     @Override
     public void close() {
       if (closed) {
@@ -506,10 +514,38 @@ public class GuardedHttp {
       }
       closed = true;
       onClose.run();
-      HttpClientRequest req = request;
-      if (!ended) {
-        resetUnlessComplete();
+      if (ended) {
+        return;
       }
+      HttpClientRequest req = request;
+      HttpClientResponse r = response;
+      Context ctx = context;
+      if (req == null || ctx == null) {
+        return;
+      }
+      ctx.runOnContext(
+          v -> {
+            if (complete) {
+              return;
+            }
+            if (r == null) {
+              req.reset();
+              return;
+            }
+            chunks.clear();
+            long timer = ctx.owner().setTimer(DRAIN_MILLIS, t -> resetUnlessComplete());
+            r.handler(
+                buf -> {
+                  if (received.addAndGet(buf.length()) > maxBytes) {
+                    resetUnlessComplete();
+                  }
+                });
+            r.endHandler(
+                end -> {
+                  complete = true;
+                  ctx.owner().cancelTimer(timer);
+                });
+          });
     }
   }
 }

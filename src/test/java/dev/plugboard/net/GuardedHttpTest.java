@@ -10,6 +10,7 @@ import dev.plugboard.net.GuardedHttp.Request;
 import dev.plugboard.net.GuardedHttp.Response;
 import dev.plugboard.net.GuardedHttp.Stream;
 import dev.plugboard.net.OutboundFailure.Kind;
+import dev.plugboard.support.Await;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServlet;
@@ -21,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -35,7 +38,13 @@ class GuardedHttpTest {
 
   static Server jetty;
   static int port;
+  /** A second port, used only by the connection reuse test: its pool holds no other test's connections. */
+  static int reusePort;
   static final Queue<String> authorizations = new ConcurrentLinkedQueue<>();
+  /** The client port of the last /stream request, and what lets that stream end. */
+  static volatile int streamPort;
+  static final CountDownLatch streamEnd = new CountDownLatch(1);
+  static volatile boolean streamEnded;
 
   @Inject GuardedHttp http;
 
@@ -46,12 +55,17 @@ class GuardedHttpTest {
     c.setHost("127.0.0.1");
     c.setPort(0);
     jetty.addConnector(c);
+    ServerConnector reuse = new ServerConnector(jetty);
+    reuse.setHost("127.0.0.1");
+    reuse.setPort(0);
+    jetty.addConnector(reuse);
     ServletContextHandler ctx = new ServletContextHandler();
     ctx.setContextPath("/");
     ctx.addServlet(new ServletHolder(new Peer()), "/*");
     jetty.setHandler(ctx);
     jetty.start();
     port = c.getLocalPort();
+    reusePort = reuse.getLocalPort();
   }
 
   @AfterAll
@@ -97,6 +111,22 @@ class GuardedHttpTest {
           res.getWriter().print(req.getMethod() + " " + (auth == null ? "none" : "auth") + " " + req.getHeader("Accept"));
         }
         case "/ua" -> res.getWriter().print(req.getHeader("User-Agent"));
+        case "/port" -> res.getWriter().print(req.getRemotePort());
+        case "/stream" -> {
+          streamPort = req.getRemotePort();
+          res.setContentType("text/event-stream");
+          OutputStream out = res.getOutputStream();
+          out.write("data: first\n\n".getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          try {
+            streamEnd.await(10, TimeUnit.SECONDS); // bounded: the test lets the stream end
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          out.write("data: rest\n\n".getBytes(StandardCharsets.UTF_8));
+          out.close();
+          streamEnded = true;
+        }
         case "/big" -> {
           OutputStream out = res.getOutputStream();
           byte[] kib = new byte[1024];
@@ -164,6 +194,26 @@ class GuardedHttpTest {
       assertArrayEquals(new String[] {"data: héllo", "", "event: x", "data: ok", "", "last"}, lines);
       assertNull(s.readLine());
     }
+  }
+
+  @Test
+  void anAnswerClosedBeforeItsEndStillHandsItsConnectionBack() throws Exception {
+    String reuse = "http://127.0.0.1:" + reusePort;
+    try (Stream s = http.open(Request.get(reuse + "/stream", Map.of()), http.newDeadline())) {
+      assertEquals("data: first", s.readLine()); // what an MCP client reads before it stops: the response
+    }
+    streamEnd.countDown(); // the server ends the stream only after the client closed it
+    Await.until("the server ended the stream", 10, () -> streamEnded);
+    Await.until(
+        "a later request goes out on the connection of the closed answer (drained, not reset)",
+        10,
+        () -> {
+          try {
+            return http.exchange(Request.get(reuse + "/port", Map.of())).bodyText().equals(Integer.toString(streamPort));
+          } catch (OutboundFailure e) {
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   @Test
