@@ -3,8 +3,6 @@ package dev.plugboard.api;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -13,7 +11,6 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLTransientConnectionException;
-import java.util.Comparator;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -102,24 +99,6 @@ public class ErrorMappers {
       return error(400, "invalid_request", field + ": value has the wrong JSON type");
     }
     return error(400, "invalid_request", "the request body is not valid JSON for this endpoint");
-  }
-
-  @ServerExceptionMapper
-  public Response violations(ConstraintViolationException e) {
-    String message =
-        e.getConstraintViolations().stream()
-            .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
-            .map(ErrorMappers::describe)
-            .collect(Collectors.joining("; "));
-    return error(400, "validation_failed", message);
-  }
-
-  private static String describe(ConstraintViolation<?> v) {
-    String path = v.getPropertyPath().toString();
-    // "method.arg0.field" → "field"
-    int dot = path.indexOf('.', path.indexOf('.') + 1);
-    String field = dot > 0 ? path.substring(dot + 1) : path;
-    return field + ": " + v.getMessage();
   }
 
   @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 100)
