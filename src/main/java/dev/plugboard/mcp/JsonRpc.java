@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.mcp.ToolListing.Reason;
 import java.io.IOException;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** JSON-RPC 2.0 messages as MCP uses them: building, matching and reading them. */
 public final class JsonRpc {
@@ -136,8 +137,10 @@ public final class JsonRpc {
     }
   }
 
+  private static final Pattern JSON_SUFFIX = Pattern.compile("^application/[a-z0-9.+-]*\\+json.*");
+
   static boolean isJson(String contentType) {
-    return contentType.startsWith("application/json") || contentType.matches("^application/[a-z0-9.+-]*\\+json.*");
+    return contentType.startsWith("application/json") || JSON_SUFFIX.matcher(contentType).matches();
   }
 
   static String text(JsonNode node, String fallback) {

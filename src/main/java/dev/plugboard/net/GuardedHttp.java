@@ -227,17 +227,18 @@ public class GuardedHttp {
             .setURI(target.pathAndQuery())
             .setServer(SocketAddress.inetSocketAddress(target.port(), target.address().getHostAddress()))
             .setFollowRedirects(false);
-    request.headers().forEach(options::putHeader);
-    if (request.headers().keySet().stream().noneMatch("user-agent"::equalsIgnoreCase)) {
+    boolean namedItself = false;
+    for (Map.Entry<String, String> h : request.headers().entrySet()) {
+      options.putHeader(h.getKey(), h.getValue());
+      namedItself |= h.getKey().equalsIgnoreCase("user-agent");
+    }
+    if (!namedItself) {
       options.putHeader("User-Agent", userAgent);
     }
+    // The deadline is kept by the reader, which waits for the head and for every chunk at most until
+    // then and resets the exchange when it passes (no event-loop timer per request).
     Stream stream = new Stream(request.url(), config.maxResponseBytes(), deadline);
     CompletableFuture<HttpClientResponse> head = new CompletableFuture<>();
-    long timer =
-        vertx.setTimer(
-            Math.max(1, remaining),
-            id -> stream.fail(new OutboundFailure(Kind.TIMEOUT, "no answer within " + config.totalTimeout().toSeconds() + " s")));
-    stream.onClose = () -> vertx.cancelTimer(timer);
     client()
         .request(options)
         .onFailure(e -> head.completeExceptionally(e))
@@ -317,7 +318,6 @@ public class GuardedHttp {
     private volatile HttpClientRequest request;
     private volatile Context context;
     private volatile HttpClientResponse response;
-    private volatile Runnable onClose = () -> {};
     private volatile boolean closed;
     // The body arrived in full: the connection went back to the pool and must not be reset.
     private volatile boolean complete;
@@ -411,6 +411,8 @@ public class GuardedHttp {
         throw new OutboundFailure(Kind.UNREACHABLE, "interrupted");
       }
       if (next == null) {
+        ended = true;
+        resetUnlessComplete();
         throw new OutboundFailure(Kind.TIMEOUT, "the answer did not complete in time");
       }
       if (next == END) {
@@ -513,8 +515,7 @@ public class GuardedHttp {
         return;
       }
       closed = true;
-      onClose.run();
-      if (ended) {
+      if (ended || complete) {
         return;
       }
       HttpClientRequest req = request;
