@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.plugboard.support.LoopbackJetty;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -34,8 +35,6 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * Upstream MCP servers on 127.0.0.1 for the gateway tests: MCP Java SDK servers (open, behind a
@@ -52,21 +51,14 @@ final class GatewayPeers implements AutoCloseable {
 
   final Queue<Seen> seen = new ConcurrentLinkedQueue<>();
   final MockOAuth2Server oauth = new MockOAuth2Server();
-  private final Server jetty = new Server();
+  private final LoopbackJetty jetty = new LoopbackJetty();
   private final List<McpSyncServer> servers = new ArrayList<>();
-  private final int port;
   private volatile JWKSet jwks;
 
   GatewayPeers() throws Exception {
     oauth.start(InetAddress.getByName("127.0.0.1"), 0);
     McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
-    ServerConnector connector = new ServerConnector(jetty);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    jetty.addConnector(connector);
-    ServletContextHandler ctx = new ServletContextHandler();
-    ctx.setContextPath("/");
-    jetty.setHandler(ctx);
+    ServletContextHandler ctx = jetty.context();
 
     Filter record =
         (req, res, chain) -> {
@@ -102,7 +94,6 @@ final class GatewayPeers implements AutoCloseable {
     ctx.addServlet(new ServletHolder(new Broken(true)), "/dies");
     ctx.addServlet(new ServletHolder(new Broken(false)), "/junk");
     jetty.start();
-    port = connector.getLocalPort();
   }
 
   private void serve(ServletContextHandler ctx, McpJsonMapper json, String id, McpServerFeatures.SyncToolSpecification... tools) {
@@ -121,7 +112,7 @@ final class GatewayPeers implements AutoCloseable {
   }
 
   String base() {
-    return "http://127.0.0.1:" + port;
+    return jetty.base();
   }
 
   String tokenEndpoint() {
@@ -133,7 +124,7 @@ final class GatewayPeers implements AutoCloseable {
     for (McpSyncServer s : servers) {
       s.close();
     }
-    jetty.stop();
+    jetty.close();
     oauth.shutdown();
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plugboard.support.LoopbackJetty;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -34,8 +35,6 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * MCP servers on 127.0.0.1 for the probe tests: real ones built with the official MCP Java SDK
@@ -54,19 +53,12 @@ final class McpPeers implements AutoCloseable {
   final Queue<Seen> seen = new ConcurrentLinkedQueue<>();
   final Queue<String> pingReplies = new ConcurrentLinkedQueue<>();
   private final CountDownLatch release = new CountDownLatch(1);
-  private final Server jetty = new Server();
+  private final LoopbackJetty jetty = new LoopbackJetty();
   private final List<AutoCloseable> servers = new ArrayList<>();
-  private final int port;
 
   McpPeers() throws Exception {
     McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
-    ServerConnector connector = new ServerConnector(jetty);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    jetty.addConnector(connector);
-    ServletContextHandler ctx = new ServletContextHandler();
-    ctx.setContextPath("/");
-    jetty.setHandler(ctx);
+    ServletContextHandler ctx = jetty.context();
 
     Filter record =
         (req, res, chain) -> {
@@ -120,15 +112,14 @@ final class McpPeers implements AutoCloseable {
     ctx.addServlet(new ServletHolder(new EdgeServer()), "/edge/*");
 
     jetty.start();
-    port = connector.getLocalPort();
   }
 
   String base() {
-    return "http://127.0.0.1:" + port;
+    return jetty.base();
   }
 
   int port() {
-    return port;
+    return jetty.port();
   }
 
   @Override
@@ -137,7 +128,7 @@ final class McpPeers implements AutoCloseable {
     for (AutoCloseable s : servers) {
       s.close();
     }
-    jetty.stop();
+    jetty.close();
   }
 
   private static void mount(ServletContextHandler ctx, HttpServlet servlet, String path) {

@@ -11,6 +11,7 @@ import dev.plugboard.net.GuardedHttp.Response;
 import dev.plugboard.net.GuardedHttp.Stream;
 import dev.plugboard.net.OutboundFailure.Kind;
 import dev.plugboard.support.Await;
+import dev.plugboard.support.LoopbackJetty;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServlet;
@@ -24,10 +25,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,9 +34,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class GuardedHttpTest {
 
-  static Server jetty;
+  /** Two ports: the second is used only by the connection reuse test, so its pool holds no other test's connections. */
+  static LoopbackJetty jetty;
   static int port;
-  /** A second port, used only by the connection reuse test: its pool holds no other test's connections. */
   static int reusePort;
   static final Queue<String> authorizations = new ConcurrentLinkedQueue<>();
   /** The client port of the last /stream request, and what lets that stream end. */
@@ -50,27 +48,16 @@ class GuardedHttpTest {
 
   @BeforeAll
   static void start() throws Exception {
-    jetty = new Server();
-    ServerConnector c = new ServerConnector(jetty);
-    c.setHost("127.0.0.1");
-    c.setPort(0);
-    jetty.addConnector(c);
-    ServerConnector reuse = new ServerConnector(jetty);
-    reuse.setHost("127.0.0.1");
-    reuse.setPort(0);
-    jetty.addConnector(reuse);
-    ServletContextHandler ctx = new ServletContextHandler();
-    ctx.setContextPath("/");
-    ctx.addServlet(new ServletHolder(new Peer()), "/*");
-    jetty.setHandler(ctx);
+    jetty = new LoopbackJetty(2);
+    jetty.context().addServlet(new ServletHolder(new Peer()), "/*");
     jetty.start();
-    port = c.getLocalPort();
-    reusePort = reuse.getLocalPort();
+    port = jetty.port(0);
+    reusePort = jetty.port(1);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    jetty.stop();
+    jetty.close();
   }
 
   static String base() {

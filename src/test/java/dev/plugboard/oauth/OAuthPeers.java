@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.plugboard.support.LoopbackJetty;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -45,8 +46,6 @@ import okhttp3.Headers;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * Real peers on 127.0.0.1 for the OAuth tests:
@@ -80,7 +79,7 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
   static final List<JsonNode> registrations = new CopyOnWriteArrayList<>();
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private Server jetty;
+  private LoopbackJetty jetty;
   private final List<McpSyncServer> servers = new ArrayList<>();
   private final Map<String, JWKSet> jwks = new ConcurrentHashMap<>();
 
@@ -118,7 +117,7 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
         s.close();
       }
       if (jetty != null) {
-        jetty.stop();
+        jetty.close();
       }
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -141,14 +140,8 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
   }
 
   private void startMcp() throws Exception {
-    jetty = new Server();
-    ServerConnector connector = new ServerConnector(jetty);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    jetty.addConnector(connector);
-    ServletContextHandler ctx = new ServletContextHandler();
-    ctx.setContextPath("/");
-    jetty.setHandler(ctx);
+    jetty = new LoopbackJetty();
+    ServletContextHandler ctx = jetty.context();
     for (String id : List.of("dcr", "cimd", "noheader", "open", "legacy")) {
       ServletHolder h = new ServletHolder(mcpTransport("/" + id + "/mcp"));
       h.setAsyncSupported(true);
@@ -179,7 +172,7 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
     };
     ctx.addFilter(new FilterHolder(bearer), "/*", EnumSet.of(DispatcherType.REQUEST));
     jetty.start();
-    mcpBase = "http://127.0.0.1:" + connector.getLocalPort();
+    mcpBase = jetty.base();
   }
 
   private HttpServletStreamableServerTransportProvider mcpTransport(String endpoint) {
