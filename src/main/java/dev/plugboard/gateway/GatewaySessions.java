@@ -113,43 +113,23 @@ public class GatewaySessions {
    * too long.
    */
   public Optional<Session> use(String id, UUID apiKeyId, UUID connectionId) {
-    // A plain read per message. last_used_at is rewritten only once it is a thirtieth of the idle
-    // timeout old (1 min of 30), by a second statement: a busy session is not a new row version and
-    // index entry per message, and may end up to that much before its exact idle time.
+    // last_used_at is written only once it is a thirtieth of the idle timeout old (1 min of 30), so a
+    // busy session costs a read per message, not a new row version and index entry: a session may
+    // end up to that much before its exact idle time.
     long touchMillis = Math.max(1, config.sessionIdleTimeout().toMillis() / 30);
-    String statement =
-        owned(
-            "SELECT " + COLUMNS + ", last_used_at < now() - interval '" + touchMillis + " milliseconds' AS stale FROM gateway_sessions"
-                + " WHERE id_hash = ? AND api_key_id = ? AND %s AND last_used_at > now() - ? * interval '1 millisecond'",
-            connectionId);
-    byte[] hash = hash(id);
-    Session session;
-    boolean stale;
-    try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement(statement)) {
-      int next = bindOwner(ps, hash, apiKeyId, connectionId);
-      ps.setLong(next, config.sessionIdleTimeout().toMillis());
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        session = session(rs);
-        stale = rs.getBoolean("stale");
-      }
-    } catch (SQLException e) {
-      throw new DatabaseException("gateway session lookup failed", e);
-    }
-    if (stale) {
-      update("UPDATE gateway_sessions SET last_used_at = now() WHERE id_hash = ?", ps -> ps.setBytes(1, hash));
-    }
-    return Optional.of(session);
+    return one(
+        "WITH s AS (SELECT id_hash, last_used_at, " + COLUMNS + " FROM gateway_sessions WHERE id_hash = ? AND api_key_id = ? AND %s"
+            + " AND last_used_at > now() - ? * interval '1 millisecond'),"
+            + " touched AS (UPDATE gateway_sessions g SET last_used_at = now() FROM s WHERE g.id_hash = s.id_hash"
+            + " AND s.last_used_at < now() - interval '" + touchMillis + " milliseconds')"
+            + " SELECT " + COLUMNS + " FROM s",
+        id, apiKeyId, connectionId, true);
   }
 
   /** Deletes the session {@code id} of this key on this connection (null: aggregate), idle or not, and returns it. */
   public Optional<Session> close(String id, UUID apiKeyId, UUID connectionId) {
-    return one("DELETE FROM gateway_sessions WHERE id_hash = ? AND api_key_id = ? AND %s RETURNING " + COLUMNS, id, apiKeyId, connectionId);
+    return one("DELETE FROM gateway_sessions WHERE id_hash = ? AND api_key_id = ? AND %s RETURNING " + COLUMNS, id, apiKeyId, connectionId, false);
   }
-
   /** Deletes up to {@code limit} sessions idle for longer than the timeout; other replicas skip them. */
   public List<Session> purgeIdle(int limit) {
     List<Session> out = new ArrayList<>();
@@ -172,32 +152,25 @@ public class GatewaySessions {
   }
 
   /** Runs {@code sql}, whose {@code %s} becomes the condition on the connection. */
-  private Optional<Session> one(String sql, String id, UUID apiKeyId, UUID connectionId) {
+  private Optional<Session> one(String sql, String id, UUID apiKeyId, UUID connectionId, boolean idleBound) {
+    String statement = String.format(sql, connectionId == null ? "connection_id IS NULL" : "connection_id = ?");
     try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement(owned(sql, connectionId))) {
-      bindOwner(ps, hash(id), apiKeyId, connectionId);
+        PreparedStatement ps = c.prepareStatement(statement)) {
+      ps.setBytes(1, hash(id));
+      ps.setObject(2, apiKeyId);
+      int next = 3;
+      if (connectionId != null) {
+        ps.setObject(next++, connectionId);
+      }
+      if (idleBound) {
+        ps.setLong(next, config.sessionIdleTimeout().toMillis());
+      }
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(session(rs)) : Optional.empty();
       }
     } catch (SQLException e) {
       throw new DatabaseException("gateway session lookup failed", e);
     }
-  }
-
-  /** {@code sql} with its {@code %s} made the condition on the connection (null: an aggregate session). */
-  private static String owned(String sql, UUID connectionId) {
-    return String.format(sql, connectionId == null ? "connection_id IS NULL" : "connection_id = ?");
-  }
-
-  /** Binds the id hash, the key and (unless null) the connection from position 1; returns the next position. */
-  private static int bindOwner(PreparedStatement ps, byte[] hash, UUID apiKeyId, UUID connectionId) throws SQLException {
-    ps.setBytes(1, hash);
-    ps.setObject(2, apiKeyId);
-    if (connectionId == null) {
-      return 3;
-    }
-    ps.setObject(3, connectionId);
-    return 4;
   }
 
   private static Session session(ResultSet rs) throws SQLException {
