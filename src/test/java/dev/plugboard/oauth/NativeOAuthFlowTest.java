@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.plugboard.credential.CredentialService;
 import dev.plugboard.credential.CredentialService.Tokens;
+import dev.plugboard.support.Await;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -243,17 +244,13 @@ class NativeOAuthFlowTest {
     Member m = Fixtures.newMember();
     String id = connect(m);
     m.as().delete("/v1/connections/" + id).then().statusCode(200);
-    boolean revoked = false;
-    for (int i = 0; i < 200 && !revoked; i++) {
-      revoked =
-          !OAuthPeers.wiremock
-              .findAll(postRequestedFor(urlPathEqualTo("/default/revoke")).withRequestBody(containing("token_type_hint=refresh_token")))
-              .isEmpty();
-      if (!revoked) {
-        QuarkusTransaction.requiringNew().run(() -> {}); // yield to the async observer between polls
-      }
-    }
-    assertTrue(revoked, "the refresh token was revoked at the authorization server");
+    Await.until(
+        "the refresh token was revoked at the authorization server",
+        10,
+        () ->
+            !OAuthPeers.wiremock
+                .findAll(postRequestedFor(urlPathEqualTo("/default/revoke")).withRequestBody(containing("token_type_hint=refresh_token")))
+                .isEmpty());
   }
 
   @Test
