@@ -28,6 +28,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -360,6 +361,14 @@ public class GuardedHttp {
      * would break the next request that leases it).
      */
     private void resetUnlessComplete() {
+      unlessComplete(HttpClientRequest::reset);
+    }
+
+    /**
+     * Runs {@code action} on the connection's event loop unless the body has ended by then (nothing
+     * to do before the request exists).
+     */
+    private void unlessComplete(Consumer<HttpClientRequest> action) {
       HttpClientRequest req = request;
       Context ctx = context;
       if (req == null || ctx == null) {
@@ -368,7 +377,7 @@ public class GuardedHttp {
       ctx.runOnContext(
           v -> {
             if (!complete) {
-              req.reset();
+              action.accept(req);
             }
           });
     }
@@ -518,23 +527,15 @@ public class GuardedHttp {
       if (ended || complete) {
         return;
       }
-      HttpClientRequest req = request;
-      HttpClientResponse r = response;
-      Context ctx = context;
-      if (req == null || ctx == null) {
-        return;
-      }
-      ctx.runOnContext(
-          v -> {
-            if (complete) {
-              return;
-            }
+      unlessComplete(
+          req -> {
+            HttpClientResponse r = response;
             if (r == null) {
               req.reset();
               return;
             }
             chunks.clear();
-            long timer = ctx.owner().setTimer(DRAIN_MILLIS, t -> resetUnlessComplete());
+            long timer = context.owner().setTimer(DRAIN_MILLIS, t -> resetUnlessComplete());
             r.handler(
                 buf -> {
                   if (received.addAndGet(buf.length()) > maxBytes) {
@@ -544,7 +545,7 @@ public class GuardedHttp {
             r.endHandler(
                 end -> {
                   complete = true;
-                  ctx.owner().cancelTimer(timer);
+                  context.owner().cancelTimer(timer);
                 });
           });
     }
