@@ -17,25 +17,34 @@ class LayeringTest {
       layeredArchitecture()
           .consideringOnlyDependenciesInLayers()
           .layer("base")
-          .definedBy("dev.plugboard.api..", "dev.plugboard.net..")
+          .definedBy("dev.plugboard.api..", "dev.plugboard.net..", "dev.plugboard.outbox..")
           .layer("identity")
           .definedBy("dev.plugboard.tenancy..", "dev.plugboard.credential..")
           .layer("core")
           .definedBy("dev.plugboard.connection..", "dev.plugboard.trigger..")
           .layer("capabilities")
-          .definedBy("dev.plugboard.mcp..", "dev.plugboard.oauth..", "dev.plugboard.composio..", "dev.plugboard.admin..")
+          .definedBy(
+              "dev.plugboard.mcp..",
+              "dev.plugboard.oauth..",
+              "dev.plugboard.composio..",
+              "dev.plugboard.admin..",
+              "dev.plugboard.webhook..")
+          .layer("connect")
+          .definedBy("dev.plugboard.connect..")
           .layer("top")
           .definedBy("dev.plugboard.gateway..")
           .whereLayer("top")
           .mayNotBeAccessedByAnyLayer()
-          .whereLayer("capabilities")
+          .whereLayer("connect")
           .mayOnlyBeAccessedByLayers("top")
+          .whereLayer("capabilities")
+          .mayOnlyBeAccessedByLayers("connect", "top")
           .whereLayer("core")
-          .mayOnlyBeAccessedByLayers("capabilities", "top")
+          .mayOnlyBeAccessedByLayers("capabilities", "connect", "top")
           .whereLayer("identity")
-          .mayOnlyBeAccessedByLayers("core", "capabilities", "top")
+          .mayOnlyBeAccessedByLayers("core", "capabilities", "connect", "top")
           .whereLayer("base")
-          .mayOnlyBeAccessedByLayers("identity", "core", "capabilities", "top");
+          .mayOnlyBeAccessedByLayers("identity", "core", "capabilities", "connect", "top");
 
   @ArchTest
   static final ArchRule noCycles = SlicesRuleDefinition.slices().matching("dev.plugboard.(*)..").should().beFreeOfCycles();
