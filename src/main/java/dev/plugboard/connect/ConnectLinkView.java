@@ -1,5 +1,6 @@
 package dev.plugboard.connect;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
@@ -25,6 +26,8 @@ public record ConnectLinkView(
     Instant expiresAt,
     @Schema(nullable = true) Instant completedAt) {
 
+  /** Not ended yet: the person may still act on it. */
+  @JsonIgnore
   public boolean isPending() {
     return "pending".equals(status) || "awaiting_confirmation".equals(status);
   }
