@@ -309,7 +309,12 @@ public class McpClient {
     ObjectNode result = NODES.objectNode();
     result.put("protocolVersion", HANDSHAKE_VERSIONS.contains(asked) ? asked : LEGACY_VERSION);
     result.set("capabilities", discovered.get("capabilities") instanceof ObjectNode caps ? caps : NODES.objectNode());
-    result.set("serverInfo", discovered.get("serverInfo") instanceof ObjectNode info ? info : NODES.objectNode().put("name", "mcp").put("version", "unknown"));
+    // The revision puts the server's identity in _meta; earlier drafts had it at the top.
+    JsonNode info = discovered.path("_meta").get("io.modelcontextprotocol/serverInfo");
+    if (!(info instanceof ObjectNode)) {
+      info = discovered.get("serverInfo") instanceof ObjectNode top ? top : NODES.objectNode().put("name", "mcp").put("version", "unknown");
+    }
+    result.set("serverInfo", info);
     if (discovered.get("instructions") != null && discovered.get("instructions").isTextual()) {
       result.set("instructions", discovered.get("instructions"));
     }

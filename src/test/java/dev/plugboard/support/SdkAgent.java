@@ -35,16 +35,21 @@ public final class SdkAgent {
   private static JsonNode run(String url, String kind, List<String> extra) throws Exception {
     List<String> command = new ArrayList<>(List.of("node", "agent.mjs", url, kind));
     command.addAll(extra);
+    return exec(new File("conformance"), command, "the SDK client against " + url);
+  }
+
+  /** Runs an agent script in {@code dir} and reads the one JSON line it prints; {@code what} names it in failures. */
+  static JsonNode exec(File dir, List<String> command, String what) throws Exception {
     // Output goes to files: a full pipe would block the client before it exits.
     File out = File.createTempFile("agent", ".json");
     File err = File.createTempFile("agent", ".err");
     try {
-      Process p = new ProcessBuilder(command).directory(new File("conformance")).redirectOutput(out).redirectError(err).start();
+      Process p = new ProcessBuilder(command).directory(dir).redirectOutput(out).redirectError(err).start();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError("the SDK client did not finish within 60 s: " + url);
+        throw new AssertionError(what + " did not finish within 60 s");
       }
-      assertEquals(0, p.exitValue(), "the SDK client failed against " + url + ": " + Files.readString(err.toPath()));
+      assertEquals(0, p.exitValue(), what + " failed: " + Files.readString(err.toPath()));
       return JSON.readTree(Files.readString(out.toPath(), StandardCharsets.UTF_8));
     } finally {
       out.delete();
