@@ -30,9 +30,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Every connection the key can see as one MCP server (Streamable HTTP, server side), tools named {@code <slug>__<tool>}. */
 @Path("/mcp/v1")
 @ApiKeyAuthenticated
+@McpEndpoint
 @Tag(name = "MCP gateway")
 @SecurityRequirement(name = "bearerAuth")
 @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+@APIResponse(responseCode = "403", description = "origin_not_allowed: the request carries an Origin header that plugboard.gateway.allowed-origins does not list", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "404", description = "not_found: the session is unknown, another key's, or expired", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "429", description = "rate_limited", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 public class AggregateResource {

@@ -3,6 +3,8 @@ package dev.plugboard.gateway;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** {@code plugboard.gateway.*}: the MCP gateway. */
 @ConfigMapping(prefix = "plugboard.gateway")
@@ -29,4 +31,12 @@ public interface GatewayConfig {
    */
   @WithDefault("10s")
   Duration listTimeout();
+
+  /**
+   * The browser origins ({@code https://app.example.com}) whose pages may call the MCP endpoints;
+   * a request with any other {@code Origin} header is refused with 403 (MCP Streamable HTTP, against
+   * DNS rebinding). Empty (the default): no browser origin; agents send none. Env {@code
+   * PLUGBOARD_GATEWAY_ALLOWED_ORIGINS}, comma-separated.
+   */
+  Optional<List<String>> allowedOrigins();
 }
