@@ -5,6 +5,9 @@ import static dev.plugboard.gateway.GatewayResource.SESSION;
 import static dev.plugboard.gateway.GatewayResource.VERSION;
 
 import dev.plugboard.api.ErrorBody;
+import dev.plugboard.gateway.GatewayService.Reply;
+import dev.plugboard.gateway.ModernAgents.Claimed;
+import dev.plugboard.mcp.McpHeaders;
 import dev.plugboard.tenancy.ApiKeyAuthenticated;
 import dev.plugboard.tenancy.CurrentCaller;
 import jakarta.inject.Inject;
@@ -41,13 +44,14 @@ public class AggregateResource {
 
   @Inject AggregateService service;
   @Inject CurrentCaller caller;
+  @Inject ModernAgents modern;
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
       summary = "Send one MCP message (JSON-RPC 2.0) to the aggregate server",
       description =
-          "MCP Streamable HTTP (2025-06-18, 2025-11-25) with Plugboard as the server: initialize (answered by Plugboard,"
+          "MCP Streamable HTTP (2025-06-18, 2025-11-25, and 2026-07-28: a request whose _meta carries io.modelcontextprotocol/protocolVersion is served without a session, its Mcp-Method / Mcp-Name headers must match the body (400, -32020), an unsupported version is 400 -32022, server/discover is answered and an unknown method is 404 -32601) with Plugboard as the server: initialize (answered by Plugboard,"
               + " capabilities {tools:{listChanged:true}}) opens a session; tools/list lists the allowed tools of every"
               + " connection the key can see, each named <connection slug>__<tool> (an upstream that fails is left out);"
               + " tools/call forwards to the named connection's server and returns its result verbatim; ping is answered"
@@ -56,14 +60,22 @@ public class AggregateResource {
   @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, description = "a JSON-RPC request, notification or response")))
   @APIResponse(responseCode = "200", description = "the JSON-RPC response", content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)), @Content(mediaType = EVENT_STREAM)})
   @APIResponse(responseCode = "202", description = "a notification or response was accepted")
-  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version (JSON-RPC error body)")
+  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version; 2026-07-28: header mismatch (-32020), unsupported version (-32022), missing _meta fields (-32602) (JSON-RPC error body)")
   @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream")
   public Response post(
       @Parameter(description = "from the initialize answer") @HeaderParam(SESSION) String session,
       @Parameter(description = "the negotiated protocol version") @HeaderParam(VERSION) String version,
+      @Parameter(description = "2026-07-28: the JSON-RPC method, which must match the body") @HeaderParam(McpHeaders.METHOD) String mcpMethod,
+      @Parameter(description = "2026-07-28: the tool, prompt or resource the body names (Base64 sentinel when not plain ASCII)") @HeaderParam(McpHeaders.NAME) String mcpName,
       @HeaderParam(HttpHeaders.ACCEPT) String accept,
       byte[] body) {
-    return GatewayResource.serve(accept, stream -> service.post(caller.get(), session, version, body, stream));
+    Claimed claimed = new Claimed(version, mcpMethod, mcpName);
+    return GatewayResource.serve(
+        accept,
+        stream -> {
+          Reply modernReply = modern.aggregate(caller.get(), claimed, body, stream);
+          return modernReply != null ? modernReply : service.post(caller.get(), session, version, body, stream);
+        });
   }
 
   @GET

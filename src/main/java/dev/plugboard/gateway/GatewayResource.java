@@ -3,7 +3,9 @@ package dev.plugboard.gateway;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.api.Ids;
 import dev.plugboard.gateway.GatewayService.Reply;
+import dev.plugboard.gateway.ModernAgents.Claimed;
 import dev.plugboard.mcp.JsonRpc;
+import dev.plugboard.mcp.McpHeaders;
 import dev.plugboard.tenancy.ApiKeyAuthenticated;
 import dev.plugboard.tenancy.CurrentCaller;
 import jakarta.inject.Inject;
@@ -47,29 +49,38 @@ public class GatewayResource {
 
   @Inject GatewayService service;
   @Inject CurrentCaller caller;
+  @Inject ModernAgents modern;
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
       summary = "Send one MCP message (JSON-RPC 2.0)",
       description =
-          "MCP Streamable HTTP (2025-06-18, 2025-11-25). initialize opens a session (Mcp-Session-Id in the answer); every"
+          "MCP Streamable HTTP (2025-06-18, 2025-11-25, and 2026-07-28: a request whose _meta carries io.modelcontextprotocol/protocolVersion is served without a session, its Mcp-Method / Mcp-Name headers must match the body (400, -32020), an unsupported version is 400 -32022, server/discover is answered and an unknown method is 404 -32601). initialize opens a session (Mcp-Session-Id in the answer); every"
               + " later message carries it and MCP-Protocol-Version. Requests are answered with application/json, or"
               + " text/event-stream when the server streamed its answer; notifications and responses with 202. Upstream"
               + " failures are JSON-RPC errors (code -32000, data.reason).")
   @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, description = "a JSON-RPC request, notification or response")))
   @APIResponse(responseCode = "200", description = "the JSON-RPC response", content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)), @Content(mediaType = EVENT_STREAM)})
   @APIResponse(responseCode = "202", description = "a notification or response was forwarded")
-  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version (JSON-RPC error body)")
+  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version; 2026-07-28: header mismatch (-32020), unsupported version (-32022), missing _meta fields (-32602) (JSON-RPC error body)")
   @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream")
   public Response post(
       @PathParam("connection_id") String connectionId,
       @Parameter(description = "from the initialize answer") @HeaderParam(SESSION) String session,
       @Parameter(description = "the negotiated protocol version") @HeaderParam(VERSION) String version,
+      @Parameter(description = "2026-07-28: the JSON-RPC method, which must match the body") @HeaderParam(McpHeaders.METHOD) String mcpMethod,
+      @Parameter(description = "2026-07-28: the tool, prompt or resource the body names (Base64 sentinel when not plain ASCII)") @HeaderParam(McpHeaders.NAME) String mcpName,
       @HeaderParam(HttpHeaders.ACCEPT) String accept,
       byte[] body) {
     var id = Ids.parse("connection_id", connectionId);
-    return serve(accept, stream -> service.post(caller.get(), id, session, version, body, stream));
+    Claimed claimed = new Claimed(version, mcpMethod, mcpName);
+    return serve(
+        accept,
+        stream -> {
+          Reply modernReply = modern.perConnection(caller.get(), id, claimed, body, stream);
+          return modernReply != null ? modernReply : service.post(caller.get(), id, session, version, body, stream);
+        });
   }
 
   /** Checks Accept, lets {@code post} answer (told whether the agent takes an event stream) and writes its reply. */

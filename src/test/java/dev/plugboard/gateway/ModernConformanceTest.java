@@ -49,8 +49,14 @@ class ModernConformanceTest {
     ObjectNode directTools = toolsAndCalls(direct);
 
     List<String> mismatches = new ArrayList<>();
-    for (String mode : List.of("legacy")) {
-      compare(mismatches, mode + " per-connection", withoutVersion(direct), withoutVersion(V2Agent.run(perConnection, mode, "--key", m.key())));
+    // legacy: a 2025 agent (initialize, 2025-11-25); pin: 2026-07-28 only; auto: server/discover, then 2026-07-28
+    for (String mode : List.of("legacy", "pin", "auto")) {
+      JsonNode through = V2Agent.run(perConnection, mode, "--key", m.key());
+      if (mode.equals("legacy")) {
+        compare(mismatches, mode + " per-connection", withoutVersion(direct), withoutVersion(through));
+      } else {
+        compare(mismatches, mode + " per-connection", direct, through);
+      }
       compare(mismatches, mode + " /mcp/v1", directTools, toolsAndCalls(V2Agent.run(aggregate, mode, "--key", m.key(), "--prefix", slug + "__", "--tools-only")));
     }
     assertEquals(List.of(), mismatches);

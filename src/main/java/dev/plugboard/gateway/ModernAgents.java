@@ -1,0 +1,282 @@
+package dev.plugboard.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plugboard.api.ApiException;
+import dev.plugboard.gateway.GatewayService.Reply;
+import dev.plugboard.mcp.JsonRpc;
+import dev.plugboard.mcp.McpHeaders;
+import dev.plugboard.tenancy.Caller;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Agents of the MCP 2026-07-28 revision on both gateway endpoints, beside the 2025 ones. The era is
+ * chosen per request as the revision describes: a request whose {@code _meta} claims a protocol
+ * version (or whose {@code MCP-Protocol-Version} names the modern revision) is served statelessly
+ * under it; {@code initialize} and everything else keep the 2025 behaviour with its session.
+ *
+ * <p>A modern request is checked (version, the {@code Mcp-Method} / {@code Mcp-Name} headers against
+ * the body, the required {@code _meta} fields) and answered with the revision's errors. {@code
+ * server/discover} is answered by Plugboard; any other request is served by the endpoint's own
+ * 2025 path inside a session that exists only for that request (opened, used, ended), so tool
+ * policy, audit and upstream handling are the very same and nothing outlives the request.
+ */
+@ApplicationScoped
+public class ModernAgents {
+
+  static final String VERSION = "2026-07-28";
+  /** What both endpoints speak, newest first: the modern revision, then the handshake ones. */
+  static final List<String> SUPPORTED = List.of(VERSION, "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
+
+  static final String META_VERSION = "io.modelcontextprotocol/protocolVersion";
+  static final String META_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+  static final String META_SERVER = "io.modelcontextprotocol/serverInfo";
+
+  /** The methods whose complete results carry caching hints. */
+  static final Set<String> CACHEABLE = Set.of("server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read");
+
+  static final int HEADER_MISMATCH = -32020;
+  static final int UNSUPPORTED_VERSION = -32022;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final byte[] INITIALIZED = bytes(JsonRpc.notification("notifications/initialized"));
+
+  /** The protocol headers of one POST, as the agent sent them. */
+  public record Claimed(String version, String method, String name) {}
+
+  /** One gateway endpoint as its 2025 path serves it, for one caller. */
+  interface Endpoint {
+    Reply post(String sessionId, byte[] body, boolean acceptsStream);
+
+    void delete(String sessionId);
+  }
+
+  private final GatewayService gateway;
+  private final AggregateService aggregate;
+
+  ModernAgents(GatewayService gateway, AggregateService aggregate) {
+    this.gateway = gateway;
+    this.aggregate = aggregate;
+  }
+
+  /** The answer to a modern request on {@code /mcp/v1/connections/{id}}, or null when the request belongs to the 2025 path. */
+  public Reply perConnection(Caller caller, UUID connectionId, Claimed claimed, byte[] body, boolean acceptsStream) {
+    return serve(
+        new Endpoint() {
+          @Override
+          public Reply post(String sessionId, byte[] b, boolean stream) {
+            return gateway.post(caller, connectionId, sessionId, null, b, stream);
+          }
+
+          @Override
+          public void delete(String sessionId) {
+            gateway.delete(caller, connectionId, sessionId);
+          }
+        },
+        claimed,
+        body,
+        acceptsStream);
+  }
+
+  /** The answer to a modern request on {@code /mcp/v1}, or null when the request belongs to the 2025 path. */
+  public Reply aggregate(Caller caller, Claimed claimed, byte[] body, boolean acceptsStream) {
+    return serve(
+        new Endpoint() {
+          @Override
+          public Reply post(String sessionId, byte[] b, boolean stream) {
+            return aggregate.post(caller, sessionId, null, b, stream);
+          }
+
+          @Override
+          public void delete(String sessionId) {
+            aggregate.delete(caller, sessionId);
+          }
+        },
+        claimed,
+        body,
+        acceptsStream);
+  }
+
+  Reply serve(Endpoint endpoint, Claimed claimed, byte[] body, boolean acceptsStream) {
+    ObjectNode message = modernMessage(body, claimed);
+    if (message == null) {
+      return null;
+    }
+    JsonNode id = message.get("id");
+    if (!message.hasNonNull("method")) {
+      return refuse(id, -32600, "Invalid Request: a 2026-07-28 client sends no JSON-RPC responses");
+    }
+    Reply refusal = check(message, claimed);
+    if (refusal != null) {
+      return refusal;
+    }
+    if (!JsonRpc.isRequest(message)) {
+      return Reply.accepted(); // the revision defines no client notifications over Streamable HTTP
+    }
+    Reply opened = endpoint.post(null, bytes(initialize(message)), false);
+    if (opened.sessionId() == null) {
+      return asAnswerTo(id, opened);
+    }
+    try {
+      if ("server/discover".equals(message.path("method").asText())) {
+        return Reply.json(200, discovered(id, opened.messages().get(0).path("result")));
+      }
+      endpoint.post(opened.sessionId(), INITIALIZED, false);
+      return asModern(message.get("method").asText(), endpoint.post(opened.sessionId(), body, acceptsStream));
+    } finally {
+      try {
+        endpoint.delete(opened.sessionId());
+      } catch (ApiException e) { // the upstream already ended it (404): nothing is left to end
+      }
+    }
+  }
+
+  /** The message when the request is of the modern era (its _meta claims a version, or its header names the modern one), else null. */
+  static ObjectNode modernMessage(byte[] body, Claimed claimed) {
+    JsonNode parsed;
+    try {
+      parsed = JSON.readTree(body);
+    } catch (IOException e) {
+      return null; // the 2025 path answers the parse error
+    }
+    if (!(parsed instanceof ObjectNode message) || "initialize".equals(message.path("method").asText())) {
+      return null;
+    }
+    boolean claims = message.path("params").path("_meta").has(META_VERSION);
+    return claims || VERSION.equals(claimed.version()) ? message : null;
+  }
+
+  /** The revision's checks, in its order: the version, the envelope, then each header against the body. */
+  private static Reply check(ObjectNode message, Claimed claimed) {
+    JsonNode id = message.get("id");
+    JsonNode meta = message.path("params").path("_meta");
+    if (!meta.path(META_VERSION).isTextual()) {
+      return refuse(id, -32602, "Invalid params: _meta[\"" + META_VERSION + "\"] is required");
+    }
+    String version = meta.get(META_VERSION).asText();
+    if (!VERSION.equals(version)) {
+      ObjectNode error = JsonRpc.error(id, UNSUPPORTED_VERSION, "Unsupported protocol version: " + JsonRpc.clean(version));
+      ObjectNode data = ((ObjectNode) error.get("error")).putObject("data");
+      SUPPORTED.forEach(data.putArray("supported")::add);
+      data.put("requested", version);
+      return Reply.json(400, error);
+    }
+    if (!JsonRpc.isRequest(message)) {
+      return null; // the revision sets no header requirements for notifications
+    }
+    if (!(meta.get(META_CAPABILITIES) instanceof ObjectNode)) {
+      return refuse(id, -32602, "Invalid params: _meta[\"" + META_CAPABILITIES + "\"] is required");
+    }
+    String method = message.get("method").asText();
+    String mismatch = null;
+    if (!version.equals(claimed.version())) {
+      mismatch = differs("MCP-Protocol-Version", claimed.version(), version);
+    } else if (!method.equals(claimed.method())) {
+      mismatch = differs(McpHeaders.METHOD, claimed.method(), method);
+    } else {
+      String name = McpHeaders.nameOf(message);
+      if (name != null && !name.equals(McpHeaders.decode(claimed.name()))) {
+        mismatch = differs(McpHeaders.NAME, claimed.name(), name);
+      }
+    }
+    return mismatch == null ? null : refuse(id, HEADER_MISMATCH, "Header mismatch: " + mismatch);
+  }
+
+  private static String differs(String header, String value, String body) {
+    return value == null
+        ? "the " + header + " header is required"
+        : header + " header value '" + JsonRpc.clean(value) + "' does not match body value '" + JsonRpc.clean(body) + "'";
+  }
+
+  /** A discover result made from what the endpoint answered to Plugboard's initialize. */
+  private static ObjectNode discovered(JsonNode id, JsonNode initialized) {
+    ObjectNode result = JSON.createObjectNode();
+    ArrayNode versions = result.putArray("supportedVersions");
+    SUPPORTED.forEach(versions::add);
+    result.set("capabilities", initialized.get("capabilities") instanceof ObjectNode caps ? caps : JSON.createObjectNode());
+    if (initialized.path("instructions").isTextual()) {
+      result.set("instructions", initialized.get("instructions"));
+    }
+    if (initialized.get("serverInfo") instanceof ObjectNode info) {
+      result.putObject("_meta").set(META_SERVER, info);
+    }
+    shaped("server/discover", result);
+    ObjectNode response = JSON.createObjectNode();
+    response.put("jsonrpc", "2.0");
+    response.set("id", id);
+    response.set("result", result);
+    return response;
+  }
+
+  /** The endpoint could not open the request's session: its error, addressed to the agent's request. */
+  private static Reply asAnswerTo(JsonNode id, Reply opened) {
+    if (opened.messages().isEmpty() || !(opened.messages().get(opened.messages().size() - 1) instanceof ObjectNode last) || !last.has("error")) {
+      return Reply.json(200, JsonRpc.error(id, GatewayService.UPSTREAM_FAILED, "the connection's MCP server could not be used"));
+    }
+    ObjectNode answer = last.deepCopy();
+    answer.set("id", id);
+    return Reply.json(opened.status(), answer);
+  }
+
+  /**
+   * A 2025 answer as the revision shapes it: every result states its {@code resultType} (an answer
+   * of a 2025 upstream, or of Plugboard, has none: it is complete), cacheable ones carry caching
+   * hints, and an unknown method is HTTP 404 with -32601 (the 2025 path answers 200).
+   */
+  private static Reply asModern(String method, Reply reply) {
+    List<JsonNode> messages = new ArrayList<>();
+    for (JsonNode m : reply.messages()) {
+      if (m.get("result") instanceof ObjectNode result) {
+        ObjectNode copy = m.deepCopy();
+        shaped(method, (ObjectNode) copy.get("result"));
+        m = copy;
+      }
+      messages.add(m);
+    }
+    boolean unknownMethod = !reply.stream() && messages.size() == 1 && messages.get(0).path("error").path("code").asInt(0) == -32601;
+    return new Reply(unknownMethod ? 404 : reply.status(), messages, reply.stream(), null);
+  }
+
+  /**
+   * Completes a result as the revision requires: {@code resultType} (absent: complete) and, on the
+   * cacheable methods, {@code ttlMs} (absent: 0, immediately stale) and {@code cacheScope}, always
+   * private: what a key sees through Plugboard (its connections, their allowlists) is its own.
+   */
+  private static void shaped(String method, ObjectNode result) {
+    if (!result.has("resultType")) {
+      result.put("resultType", "complete");
+    }
+    if (CACHEABLE.contains(method) && "complete".equals(result.path("resultType").asText())) {
+      if (!result.path("ttlMs").canConvertToLong() || result.get("ttlMs").asLong() < 0) {
+        result.put("ttlMs", 0);
+      }
+      result.put("cacheScope", "private");
+    }
+  }
+
+  private static Reply refuse(JsonNode id, int code, String message) {
+    return Reply.json(400, JsonRpc.error(id, code, message));
+  }
+
+  /** The request's own session is opened in the agent's name (its _meta clientInfo), declaring no capabilities. */
+  private static ObjectNode initialize(ObjectNode message) {
+    ObjectNode params = JSON.createObjectNode();
+    params.put("protocolVersion", "2025-11-25");
+    params.putObject("capabilities");
+    JsonNode info = message.path("params").path("_meta").get("io.modelcontextprotocol/clientInfo");
+    params.set("clientInfo", info instanceof ObjectNode ? info : JSON.createObjectNode().put("name", "plugboard").put("version", "gateway"));
+    return JsonRpc.request(JSON.getNodeFactory().textNode("plugboard-initialize"), "initialize", params);
+  }
+
+  private static byte[] bytes(JsonNode message) {
+    return message.toString().getBytes(StandardCharsets.UTF_8);
+  }
+}
