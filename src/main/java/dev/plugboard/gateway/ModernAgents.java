@@ -121,6 +121,10 @@ public class ModernAgents {
     if (!JsonRpc.isRequest(message)) {
       return Reply.accepted(); // the revision defines no client notifications over Streamable HTTP
     }
+    if ("subscriptions/listen".equals(message.get("method").asText())) {
+      // a stream that stays open has no place in a per-request session
+      return new Reply(404, List.of(JsonRpc.error(id, -32601, "Method not found: Plugboard offers no subscriptions/listen stream")), false, null);
+    }
     Reply opened = endpoint.post(null, bytes(initialize(message)), false);
     if (opened.sessionId() == null) {
       return asAnswerTo(id, opened);

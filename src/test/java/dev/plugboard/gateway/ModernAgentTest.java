@@ -102,6 +102,7 @@ class ModernAgentTest {
       Response resources = post(m.key(), "/mcp/v1", "resources/list", "{}", headers("resources/list"));
       assertEquals(404, resources.statusCode(), resources.asString());
       assertEquals(-32601, json(resources).get("error").get("code").asInt());
+      assertError(post(m.key(), "/mcp/v1/connections/" + conn, "subscriptions/listen", "{}", headers("subscriptions/listen")), 404, -32601);
       assertEquals(before, sessions());
     }
   }
