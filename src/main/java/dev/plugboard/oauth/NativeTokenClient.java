@@ -3,7 +3,9 @@ package dev.plugboard.oauth;
 import dev.plugboard.oauth.NativeProviders.NativeProvider;
 import dev.plugboard.oauth.TokenClient.Failed;
 import dev.plugboard.oauth.TokenClient.Result;
+import io.quarkus.arc.Unremovable;
 import io.quarkus.oidc.client.OidcClient;
+import io.quarkus.oidc.client.OidcClientException;
 import io.quarkus.oidc.client.OidcClients;
 import io.quarkus.oidc.client.Tokens;
 import io.quarkus.oidc.client.runtime.OidcClientConfig;
@@ -84,8 +86,9 @@ class NativeTokenClient {
     } catch (io.smallrye.mutiny.TimeoutException e) {
       return new Result(null, new Failed(null, "token endpoint: no answer within " + CALL_TIMEOUT.toSeconds() + " s"));
     } catch (RuntimeException e) {
-      // Other failures carry no answer body (that is a Refused): "OIDC Server is not available", ...
-      return new Result(null, new Failed(null, "token endpoint: " + e.getMessage()));
+      // Never the message: the OIDC client puts answer bodies into some of its exceptions.
+      boolean unreachable = e instanceof OidcClientException && "OIDC Server is not available".equals(e.getMessage());
+      return new Result(null, new Failed(null, "token endpoint: " + (unreachable ? "not reachable" : e.getClass().getSimpleName())));
     }
     Long expiresAt = t.getAccessTokenExpiresAt();
     return TokenClient.granted(
@@ -158,6 +161,7 @@ class NativeTokenClient {
    * OIDC clients are the native providers', so this filter applies to all of them.
    */
   @ApplicationScoped
+  @Unremovable // looked up by the OIDC client, never injected
   @OidcEndpoint({OidcEndpoint.Type.TOKEN, OidcEndpoint.Type.TOKEN_REVOCATION})
   static class RefusedAnswers implements OidcResponseFilter {
     @Override
