@@ -74,13 +74,19 @@ class NativeTokenClient {
   }
 
   private Result call(String slug, Function<OidcClient, Uni<Tokens>> grant) {
-    Optional<OidcClient> client = client(slug);
-    if (client.isEmpty()) {
-      return new Result(null, new Failed(null, "native provider " + slug + " is not configured"));
-    }
-    Tokens t;
     try {
-      t = grant.apply(client.get()).await().atMost(CALL_TIMEOUT);
+      Optional<OidcClient> client = client(slug);
+      if (client.isEmpty()) {
+        return new Result(null, new Failed(null, "native provider " + slug + " is not configured"));
+      }
+      Tokens t = grant.apply(client.get()).await().atMost(CALL_TIMEOUT);
+      Long expiresAt = t.getAccessTokenExpiresAt();
+      return TokenClient.granted(
+          t.getAccessToken(),
+          t.getRefreshToken(),
+          t.get("token_type"),
+          expiresAt == null ? null : Instant.ofEpochSecond(expiresAt),
+          t.get("scope"));
     } catch (Refused r) {
       return TokenClient.refused(r.status, http.parseObject(r.body));
     } catch (io.smallrye.mutiny.TimeoutException e) {
@@ -90,13 +96,6 @@ class NativeTokenClient {
       boolean unreachable = e instanceof OidcClientException && "OIDC Server is not available".equals(e.getMessage());
       return new Result(null, new Failed(null, "token endpoint: " + (unreachable ? "not reachable" : e.getClass().getSimpleName())));
     }
-    Long expiresAt = t.getAccessTokenExpiresAt();
-    return TokenClient.granted(
-        t.getAccessToken(),
-        t.getRefreshToken(),
-        t.get("token_type"),
-        expiresAt == null ? null : Instant.ofEpochSecond(expiresAt),
-        t.get("scope"));
   }
 
   /** The provider's client, made once from its configuration; empty when it is not configured. */
