@@ -60,8 +60,8 @@ public class GatewayResource {
   @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, description = "a JSON-RPC request, notification or response")))
   @APIResponse(responseCode = "200", description = "the JSON-RPC response", content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)), @Content(mediaType = EVENT_STREAM)})
   @APIResponse(responseCode = "202", description = "a notification or response was forwarded")
-  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version (JSON-RPC error body)")
-  @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream")
+  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version (JSON-RPC error body)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, title = "JSON-RPC error", description = "a JSON-RPC 2.0 error response {jsonrpc, id, error: {code, message}}, as MCP answers")))
+  @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, title = "JSON-RPC error", description = "a JSON-RPC 2.0 error response {jsonrpc, id, error: {code, message}}, as MCP answers")))
   public Response post(
       @PathParam("connection_id") String connectionId,
       @Parameter(description = "from the initialize answer") @HeaderParam(SESSION) String session,
