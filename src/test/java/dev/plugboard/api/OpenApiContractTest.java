@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
@@ -70,16 +71,41 @@ class OpenApiContractTest {
     Files.createDirectories(SERVED.getParent());
     Files.writeString(SERVED, served);
     assertTrue(Files.exists(COMMITTED), COMMITTED + " is missing: cp " + SERVED + " " + COMMITTED);
+    List<String> differences = new ArrayList<>();
+    diff("", json.readTree(Files.readString(COMMITTED)), doc, differences);
     assertEquals(
-        json.readTree(Files.readString(COMMITTED)),
-        doc,
-        "/q/openapi changed; review the difference and commit it (the generated client is built from it): cp " + SERVED + " " + COMMITTED);
+        List.of(),
+        differences,
+        "/q/openapi differs from " + COMMITTED + " at these JSON pointers; review and commit it (the generated client is built from it): cp " + SERVED + " " + COMMITTED);
   }
 
   @Test
   void theBuildStoresTheServedDocument() throws Exception {
     assertTrue(Files.exists(STORED), STORED + " not written: quarkus.smallrye-openapi.store-schema-directory");
-    assertEquals(json.readTree(Files.readString(STORED)), doc);
+    List<String> differences = new ArrayList<>();
+    diff("", json.readTree(Files.readString(STORED)), doc, differences);
+    assertEquals(List.of(), differences);
+  }
+
+  /** Adds the JSON pointers where {@code a} and {@code b} differ (at most 20) to {@code out}. */
+  private static void diff(String at, JsonNode a, JsonNode b, List<String> out) {
+    if (out.size() >= 20 || a.equals(b)) {
+      return;
+    }
+    if (a.isObject() && b.isObject()) {
+      Set<String> keys = new TreeSet<>(fieldNames(a));
+      keys.addAll(fieldNames(b));
+      for (String key : keys) {
+        String child = at + "/" + key.replace("~", "~0").replace("/", "~1");
+        if (!a.has(key) || !b.has(key)) {
+          out.add(child + (a.has(key) ? " (only committed)" : " (only served)"));
+        } else {
+          diff(child, a.get(key), b.get(key), out);
+        }
+      }
+    } else {
+      out.add(at);
+    }
   }
 
   @Test
