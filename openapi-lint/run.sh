@@ -16,6 +16,9 @@ if ! (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); th
   exit 0
 fi
 
-node "$HERE/validate.mjs" "$DOC"
+# Both run, so one report shows every problem; the exit status is non-zero when either found an error.
+status=0
+node "$HERE/validate.mjs" "$DOC" || status=1
 # Redocly prints a banner that it prefers Node 22 (Debian has 20); it runs on 20.
-(cd "$HERE" && npx --no-install redocly lint --config redocly.yaml --format=summary --max-problems 1000 "$DOC")
+(cd "$HERE" && npx --no-install redocly lint --config redocly.yaml --format=summary --max-problems 1000 "$DOC") || status=1
+exit "$status"
