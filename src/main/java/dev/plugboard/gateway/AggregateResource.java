@@ -4,6 +4,7 @@ import static dev.plugboard.gateway.GatewayResource.EVENT_STREAM;
 import static dev.plugboard.gateway.GatewayResource.SESSION;
 import static dev.plugboard.gateway.GatewayResource.VERSION;
 
+import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.tenancy.ApiKeyAuthenticated;
 import dev.plugboard.tenancy.CurrentCaller;
@@ -31,7 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/mcp/v1")
 @ApiKeyAuthenticated
 @Tag(name = "MCP gateway")
-@SecurityRequirement(name = "bearerAuth")
+@SecurityRequirement(name = ContractOpenApi.API_KEY)
 @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "404", description = "not_found: the session is unknown, another key's, or expired", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "429", description = "rate_limited", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
@@ -43,6 +44,7 @@ public class AggregateResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
+      operationId = "postAggregateMcpMessage",
       summary = "Send one MCP message (JSON-RPC 2.0) to the aggregate server",
       description =
           "MCP Streamable HTTP (2025-06-18, 2025-11-25) with Plugboard as the server: initialize (answered by Plugboard,"
@@ -54,8 +56,8 @@ public class AggregateResource {
   @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, description = "a JSON-RPC request, notification or response")))
   @APIResponse(responseCode = "200", description = "the JSON-RPC response", content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)), @Content(mediaType = EVENT_STREAM)})
   @APIResponse(responseCode = "202", description = "a notification or response was accepted")
-  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version (JSON-RPC error body)")
-  @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream")
+  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version (JSON-RPC error body)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, title = "JSON-RPC error", description = "a JSON-RPC 2.0 error response {jsonrpc, id, error: {code, message}}, as MCP answers")))
+  @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, title = "JSON-RPC error", description = "a JSON-RPC 2.0 error response {jsonrpc, id, error: {code, message}}, as MCP answers")))
   public Response post(
       @Parameter(description = "from the initialize answer") @HeaderParam(SESSION) String session,
       @Parameter(description = "the negotiated protocol version") @HeaderParam(VERSION) String version,
@@ -65,14 +67,14 @@ public class AggregateResource {
   }
 
   @GET
-  @Operation(summary = "Server-initiated event stream (not offered)", description = "Always 405: server messages arrive on the answers to POSTs.")
+  @Operation(operationId = "getAggregateMcpStream", summary = "Server-initiated event stream (not offered)", description = "Always 405: server messages arrive on the answers to POSTs.")
   @APIResponse(responseCode = "405", description = "method_not_allowed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
   public Response stream() {
     return GatewayResource.noStream();
   }
 
   @DELETE
-  @Operation(summary = "End an aggregate MCP session", description = "Deletes the session and ends every upstream session it opened (best effort).")
+  @Operation(operationId = "deleteAggregateMcpSession", summary = "End an aggregate MCP session", description = "Deletes the session and ends every upstream session it opened (best effort).")
   @APIResponse(responseCode = "204", description = "the session is over")
   @APIResponse(responseCode = "400", description = "validation_failed: no Mcp-Session-Id", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
   public Response delete(@HeaderParam(SESSION) String session) {

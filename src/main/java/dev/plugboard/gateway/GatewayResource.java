@@ -1,5 +1,6 @@
 package dev.plugboard.gateway;
 
+import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.api.Ids;
 import dev.plugboard.gateway.GatewayService.Reply;
@@ -33,7 +34,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/mcp/v1/connections/{connection_id}")
 @ApiKeyAuthenticated
 @Tag(name = "MCP gateway", description = "Use a connection's MCP server through Plugboard; the agent holds only an API key")
-@SecurityRequirement(name = "bearerAuth")
+@SecurityRequirement(name = ContractOpenApi.API_KEY)
 @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "404", description = "not_found: the key cannot see the connection, or the session is unknown, another key's, or expired", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "429", description = "rate_limited", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
@@ -49,6 +50,7 @@ public class GatewayResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
+      operationId = "postConnectionMcpMessage",
       summary = "Send one MCP message (JSON-RPC 2.0)",
       description =
           "MCP Streamable HTTP (2025-06-18, 2025-11-25). initialize opens a session (Mcp-Session-Id in the answer); every"
@@ -58,8 +60,8 @@ public class GatewayResource {
   @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, description = "a JSON-RPC request, notification or response")))
   @APIResponse(responseCode = "200", description = "the JSON-RPC response", content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)), @Content(mediaType = EVENT_STREAM)})
   @APIResponse(responseCode = "202", description = "a notification or response was forwarded")
-  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version (JSON-RPC error body)")
-  @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream")
+  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version (JSON-RPC error body)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, title = "JSON-RPC error", description = "a JSON-RPC 2.0 error response {jsonrpc, id, error: {code, message}}, as MCP answers")))
+  @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, title = "JSON-RPC error", description = "a JSON-RPC 2.0 error response {jsonrpc, id, error: {code, message}}, as MCP answers")))
   public Response post(
       @PathParam("connection_id") String connectionId,
       @Parameter(description = "from the initialize answer") @HeaderParam(SESSION) String session,
@@ -105,14 +107,14 @@ public class GatewayResource {
   }
 
   @GET
-  @Operation(summary = "Server-initiated event stream (not offered)", description = "Always 405: server messages arrive on the answers to POSTs.")
+  @Operation(operationId = "getConnectionMcpStream", summary = "Server-initiated event stream (not offered)", description = "Always 405: server messages arrive on the answers to POSTs.")
   @APIResponse(responseCode = "405", description = "method_not_allowed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
   public Response stream(@PathParam("connection_id") String connectionId) {
     return noStream();
   }
 
   @DELETE
-  @Operation(summary = "End an MCP session", description = "Deletes the session and ends the upstream session (best effort).")
+  @Operation(operationId = "deleteConnectionMcpSession", summary = "End an MCP session", description = "Deletes the session and ends the upstream session (best effort).")
   @APIResponse(responseCode = "204", description = "the session is over")
   @APIResponse(responseCode = "400", description = "validation_failed: no Mcp-Session-Id", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
   public Response delete(@PathParam("connection_id") String connectionId, @HeaderParam(SESSION) String session) {
