@@ -12,6 +12,7 @@ import dev.plugboard.admin.AdminViews.TeamView;
 import dev.plugboard.admin.AdminViews.UserRequest;
 import dev.plugboard.admin.AdminViews.UserView;
 import dev.plugboard.api.ApiException;
+import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.api.Ids;
 import dev.plugboard.api.Params;
@@ -42,6 +43,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The operator API: tenancy and API keys. Guarded by PLUGBOARD_ADMIN_TOKEN; not rate limited. */
@@ -52,6 +54,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Admin", description = "Operator API (Authorization: Bearer <PLUGBOARD_ADMIN_TOKEN>)")
 @APIResponse(responseCode = "400", description = "invalid_request or validation_failed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+@SecurityRequirement(name = ContractOpenApi.ADMIN_TOKEN)
 public class AdminResource {
 
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
@@ -61,8 +64,8 @@ public class AdminResource {
 
   @POST
   @Path("/organizations")
-  @Operation(summary = "Create an organization")
-  @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = OrganizationView.class)))
+  @Operation(operationId = "createOrganization", summary = "Create an organization")
+  @APIResponse(responseCode = "201", description = "Created: the organization", content = @Content(schema = @Schema(implementation = OrganizationView.class)))
   public Response createOrganization(OrganizationRequest in) {
     String name = text("name", in.name());
     boolean sharing = in.connectionsSharing() != null && in.connectionsSharing();
@@ -71,7 +74,7 @@ public class AdminResource {
 
   @PATCH
   @Path("/organizations/{id}")
-  @Operation(summary = "Update an organization (name, connections_sharing)")
+  @Operation(operationId = "updateOrganization", summary = "Update an organization (name, connections_sharing)")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = OrganizationView.class)))
   @APIResponse(responseCode = "404", description = "not_found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public OrganizationView updateOrganization(@PathParam("id") String id, OrganizationRequest in) {
@@ -85,8 +88,8 @@ public class AdminResource {
 
   @POST
   @Path("/teams")
-  @Operation(summary = "Create a team in an organization")
-  @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = TeamView.class)))
+  @Operation(operationId = "createTeam", summary = "Create a team in an organization")
+  @APIResponse(responseCode = "201", description = "Created: the team", content = @Content(schema = @Schema(implementation = TeamView.class)))
   public Response createTeam(TeamRequest in) {
     UUID org = Ids.parse("organization_id", text("organization_id", in.organizationId()));
     return created(TeamView.of(tenancy.createTeam(org, text("name", in.name()))));
@@ -94,8 +97,8 @@ public class AdminResource {
 
   @POST
   @Path("/users")
-  @Operation(summary = "Create a user")
-  @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = UserView.class)))
+  @Operation(operationId = "createUser", summary = "Create a user")
+  @APIResponse(responseCode = "201", description = "Created: the user", content = @Content(schema = @Schema(implementation = UserView.class)))
   @APIResponse(responseCode = "409", description = "conflict (email taken)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public Response createUser(UserRequest in) {
     String email = text("email", in.email());
@@ -107,7 +110,7 @@ public class AdminResource {
 
   @PUT
   @Path("/teams/{team_id}/members/{user_id}")
-  @Operation(summary = "Add a user to a team, or change their role")
+  @Operation(operationId = "setTeamMember", summary = "Add a user to a team, or change their role")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = MemberView.class)))
   @APIResponse(responseCode = "404", description = "not_found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public MemberView putMember(@PathParam("team_id") String teamId, @PathParam("user_id") String userId, MemberRequest in) {
@@ -122,8 +125,8 @@ public class AdminResource {
 
   @POST
   @Path("/api-keys")
-  @Operation(summary = "Create an API key for a team member", description = "The key is returned once; only its hash is stored.")
-  @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = ApiKeyView.class)))
+  @Operation(operationId = "createApiKey", summary = "Create an API key for a team member", description = "The key is returned once; only its hash is stored.")
+  @APIResponse(responseCode = "201", description = "Created: the API key, shown this once", content = @Content(schema = @Schema(implementation = ApiKeyView.class)))
   public Response createApiKey(ApiKeyRequest in) {
     UUID user = Ids.parse("user_id", text("user_id", in.userId()));
     UUID team = Ids.parse("team_id", text("team_id", in.teamId()));
@@ -143,7 +146,7 @@ public class AdminResource {
   @DELETE
   @Path("/api-keys/{id}")
   @Consumes(MediaType.WILDCARD)
-  @Operation(summary = "Revoke an API key", description = "Takes effect within one second on every replica.")
+  @Operation(operationId = "revokeApiKey", summary = "Revoke an API key", description = "Takes effect within one second on every replica.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = DeleteResult.class)))
   @APIResponse(responseCode = "404", description = "not_found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public DeleteResult revokeApiKey(@PathParam("id") String id) {
@@ -157,6 +160,7 @@ public class AdminResource {
   @Path("/activity")
   @Consumes(MediaType.WILDCARD)
   @Operation(
+      operationId = "listAdminActivity",
       summary = "Read the audit trail of credential use",
       description = "Gateway tools/call and /internal resolve records of every team, newest first, optionally for one team and/or connection. Rows of deleted connections stay until plugboard.activity.retention purges them.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = Activity.Page.class)))

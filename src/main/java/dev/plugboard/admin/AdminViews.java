@@ -72,5 +72,6 @@ public final class AdminViews {
     }
   }
 
+  @Schema(name = "RevokeResult")
   public record DeleteResult(boolean success, String message) {}
 }

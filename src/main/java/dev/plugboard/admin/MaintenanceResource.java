@@ -2,6 +2,7 @@ package dev.plugboard.admin;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.api.Maintenance;
 import dev.plugboard.credential.KeyRotation;
@@ -18,6 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Operator chores: the periodic tasks on demand, and encryption key rotation. */
@@ -27,6 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Consumes(MediaType.WILDCARD)
 @Tag(name = "Admin", description = "Operator API (Authorization: Bearer <PLUGBOARD_ADMIN_TOKEN>)")
 @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+@SecurityRequirement(name = ContractOpenApi.ADMIN_TOKEN)
 public class MaintenanceResource {
 
   @Inject Maintenance maintenance;
@@ -57,6 +60,7 @@ public class MaintenanceResource {
   @POST
   @Path("/maintenance/run")
   @Operation(
+      operationId = "runMaintenance",
       summary = "Run every periodic task now",
       description = "Purges expired idempotency records, re-encrypts values under the active key, and runs the tasks other capabilities register. Idempotent; safe on several replicas at once (SKIP LOCKED batches). For scale-to-zero hosting, call it from a CronJob.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RunView.class)))
@@ -67,6 +71,7 @@ public class MaintenanceResource {
   @POST
   @Path("/crypto/rotate")
   @Operation(
+      operationId = "rotateEncryptionKey",
       summary = "Re-encrypt every stored secret under the active key",
       description = "Without downtime: batches of rows, each its own short transaction. Values that cannot be decrypted are counted in failed and logged; they do not stop the others. A key whose values count is 0 may be removed from PLUGBOARD_CRYPTO_KEYS.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RotationView.class)))
@@ -77,7 +82,7 @@ public class MaintenanceResource {
 
   @GET
   @Path("/crypto/keys")
-  @Operation(summary = "Which encryption keys stored values use", description = "Retire a key (remove it from PLUGBOARD_CRYPTO_KEYS) once its values count is 0.")
+  @Operation(operationId = "listEncryptionKeys", summary = "Which encryption keys stored values use", description = "Retire a key (remove it from PLUGBOARD_CRYPTO_KEYS) once its values count is 0.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = KeysView.class)))
   public KeysView keyRing() {
     return new KeysView(rotation.activeKeyId(), keys());

@@ -5,7 +5,9 @@ import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.headers.Header;
 import org.eclipse.microprofile.openapi.models.media.MediaType;
+import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 
@@ -35,21 +37,26 @@ public class HardeningOpenApi implements OASFilter {
                   .name(Idempotency.HEADER)
                   .in(Parameter.In.HEADER)
                   .required(false)
+                  .schema(OASFactory.createSchema().addType(Schema.SchemaType.STRING).minLength(1).maxLength(255).pattern("^[\\x21-\\x7E]+$"))
                   .description("Makes retries safe: a repeat with the same key and body within 24 h replays the first response (header Idempotent-Replayed: true). 1-255 printable ASCII characters."));
           op.getResponses().addAPIResponse("409", error("conflict: a request with this Idempotency-Key is still in progress"));
           op.getResponses().addAPIResponse("422", error("idempotency_key_reused: the key was used with a different request"));
         }
         op.getResponses().addAPIResponse("429", error("rate_limited (see Retry-After)")
-            .addHeader("Retry-After", OASFactory.createHeader().description("seconds until a request is allowed again")));
+            .addHeader("Retry-After", integerHeader("seconds until a request is allowed again")));
         if (op.getResponses().getAPIResponses() != null) {
           op.getResponses().getAPIResponses().forEach((code, response) -> {
-            response.addHeader("X-RateLimit-Limit", OASFactory.createHeader().description("requests per minute allowed for this API key"));
-            response.addHeader("X-RateLimit-Remaining", OASFactory.createHeader().description("requests left in the current window"));
-            response.addHeader("X-RateLimit-Reset", OASFactory.createHeader().description("unix time (seconds) when the full allowance is back"));
+            response.addHeader("X-RateLimit-Limit", integerHeader("requests per minute allowed for this API key"));
+            response.addHeader("X-RateLimit-Remaining", integerHeader("requests left in the current window"));
+            response.addHeader("X-RateLimit-Reset", integerHeader("unix time (seconds) when the full allowance is back"));
           });
         }
       });
     });
+  }
+
+  private static Header integerHeader(String description) {
+    return OASFactory.createHeader().description(description).schema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER));
   }
 
   private static APIResponse error(String description) {

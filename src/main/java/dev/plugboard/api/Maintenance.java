@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,6 +21,7 @@ public class Maintenance {
   private static final Logger LOG = Logger.getLogger(Maintenance.class);
 
   /** The outcome of one task: items handled, or the error class when it failed. */
+  @Schema(name = "MaintenanceTaskResult")
   public record Result(String task, long processed, String error) {}
 
   @Inject @Any Instance<MaintenanceTask> tasks;

@@ -1,5 +1,6 @@
 package dev.plugboard.composio;
 
+import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.composio.ComposioViews.FinalizeRequest;
 import dev.plugboard.composio.ComposioViews.StartRequest;
@@ -26,7 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Connections", description = "Manage your connected integrations")
-@SecurityRequirement(name = "bearerAuth")
+@SecurityRequirement(name = ContractOpenApi.API_KEY)
 @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "429", description = "rate_limited", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "502", description = "upstream_error: Composio failed or refused Plugboard's API key", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
@@ -40,6 +41,7 @@ public class ComposioResource {
   @POST
   @Path("/start")
   @Operation(
+      operationId = "startComposioConnection",
       summary = "Start a Composio connection",
       description = "Creates a Composio connected account for the auth config. OAuth schemes (auth_scheme omitted, OAUTH2, OAUTH1) answer the redirect_url the user must visit; API_KEY, BEARER_TOKEN and BASIC send auth_fields to Composio (never stored) and come back ACTIVE with redirect_url null. Then call /v1/connections/composio/finalize with the connected_account_id.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = StartView.class)))
@@ -53,9 +55,10 @@ public class ComposioResource {
   @POST
   @Path("/finalize")
   @Operation(
+      operationId = "finalizeComposioConnection",
       summary = "Finalize a Composio connection",
       description = "Binds the ACTIVE connected account that this caller started to a new connection (provider composio, type = app) whose server_url is the Composio MCP URL for exactly that account. Finalizing the same account again answers the existing connection.")
-  @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = ConnectionView.class)))
+  @APIResponse(responseCode = "201", description = "Created: the connection", content = @Content(schema = @Schema(implementation = ConnectionView.class)))
   @APIResponse(responseCode = "400", description = "validation_failed, e.g. the account belongs to another toolkit than app", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   @APIResponse(responseCode = "404", description = "not_found: the account was not started by this caller in this team, or Composio does not know it", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   @APIResponse(responseCode = "409", description = "conflict: the account is not ACTIVE (the message names its status)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))

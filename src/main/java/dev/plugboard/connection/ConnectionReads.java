@@ -19,8 +19,8 @@ import javax.sql.DataSource;
 /**
  * The hot reads of the API (a connection by id, a page of connections) as plain JDBC: one statement
  * each with the header/token presence flags in it, and no ORM session, whose set-up, query
- * translation and entity hydration cost several times the statement itself (see README
- * "Performance").
+ * translation and entity hydration cost several times the statement itself (see
+ * docs/performance.md).
  */
 @ApplicationScoped
 class ConnectionReads {

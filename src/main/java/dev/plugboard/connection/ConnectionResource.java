@@ -3,6 +3,7 @@ package dev.plugboard.connection;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.api.ApiException;
+import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.api.Ids;
 import dev.plugboard.api.Params;
@@ -43,7 +44,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @ApiKeyAuthenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Connections", description = "Manage your connected integrations")
-@SecurityRequirement(name = "bearerAuth")
+@SecurityRequirement(name = ContractOpenApi.API_KEY)
 @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "429", description = "rate_limited", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
 public class ConnectionResource {
@@ -53,7 +54,7 @@ public class ConnectionResource {
   @Inject ObjectMapper mapper;
 
   @GET
-  @Operation(summary = "List connections", description = "The caller's connections in the current team, plus team-shared ones while the organization's sharing setting is on. Newest first.")
+  @Operation(operationId = "listConnections", summary = "List connections", description = "The caller's connections in the current team, plus team-shared ones while the organization's sharing setting is on. Newest first.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ListView.class)))
   @APIResponse(responseCode = "400", description = "validation_failed (limit/offset/type)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public ListView list(
@@ -71,8 +72,8 @@ public class ConnectionResource {
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Create a user-provided connection (custom MCP server)", description = "OAuth-based connections are started with /v1/connections/oauth/mcp/start, /v1/connections/oauth/native/{provider}/start or /v1/connections/composio/start instead.")
-  @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = ConnectionView.class)))
+  @Operation(operationId = "createConnection", summary = "Create a user-provided connection (custom MCP server)", description = "OAuth-based connections are started with /v1/connections/oauth/mcp/start, /v1/connections/oauth/native/{provider}/start or /v1/connections/composio/start instead.")
+  @APIResponse(responseCode = "201", description = "Created: the connection", content = @Content(schema = @Schema(implementation = ConnectionView.class)))
   @APIResponse(responseCode = "400", description = "invalid_request or validation_failed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public Response create(CreateRequest body) {
     return Response.status(201).entity(service.create(caller.get(), body)).build();
@@ -80,7 +81,7 @@ public class ConnectionResource {
 
   @GET
   @Path("/{connection_id}")
-  @Operation(summary = "Get one of your connections")
+  @Operation(operationId = "getConnection", summary = "Get one of your connections")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ConnectionView.class)))
   @APIResponse(responseCode = "400", description = "validation_failed (id is not a UUID)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   @APIResponse(responseCode = "404", description = "not_found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
@@ -91,7 +92,7 @@ public class ConnectionResource {
   @PATCH
   @Path("/{connection_id}")
   @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Update a connection", description = "headers replaces the header set: a secret sent as \"\" keeps its stored value, a header left out is removed. Toggling shared moves the connection between personal and team-shared. Changing server_url of an oauth connection drops its tokens. allowed_tools replaces the tool list (null: every tool). The slug never changes.")
+  @Operation(operationId = "updateConnection", summary = "Update a connection", description = "headers replaces the header set: a secret sent as \"\" keeps its stored value, a header left out is removed. Toggling shared moves the connection between personal and team-shared. Changing server_url of an oauth connection drops its tokens. allowed_tools replaces the tool list (null: every tool). The slug never changes.")
   @RequestBody(content = @Content(schema = @Schema(implementation = UpdateRequest.class)))
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ConnectionView.class)))
   @APIResponse(responseCode = "400", description = "invalid_request or validation_failed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
@@ -108,7 +109,7 @@ public class ConnectionResource {
 
   @DELETE
   @Path("/{connection_id}")
-  @Operation(summary = "Delete a connection", description = "Removes the connection, its credentials and every trigger bound to it; then revokes its OAuth tokens / Composio account, best effort.")
+  @Operation(operationId = "deleteConnection", summary = "Delete a connection", description = "Removes the connection, its credentials and every trigger bound to it; then revokes its OAuth tokens / Composio account, best effort.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = DeleteResult.class)))
   @APIResponse(responseCode = "403", description = "forbidden", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   @APIResponse(responseCode = "404", description = "not_found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
@@ -119,7 +120,7 @@ public class ConnectionResource {
 
   @GET
   @Path("/{connection_id}/credentials")
-  @Operation(summary = "Get the header keys of a connection", description = "Plaintext values as stored; secret values as empty strings. Never returns a secret.")
+  @Operation(operationId = "getConnectionCredentials", summary = "Get the header keys of a connection", description = "Plaintext values as stored; secret values as empty strings. Never returns a secret.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = CredentialsView.class)))
   @APIResponse(responseCode = "404", description = "not_found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public CredentialsView credentials(@PathParam("connection_id") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) String id) {
@@ -130,6 +131,7 @@ public class ConnectionResource {
   @GET
   @Path("/{connection_id}/activity")
   @Operation(
+      operationId = "listConnectionActivity",
       summary = "Read a connection's activity",
       description = "Every use of its credentials (gateway tools/call, /internal resolve), newest first, kept for plugboard.activity.retention. Never arguments, results or header values. Readable by whoever may change the connection: its owner, or for a shared one its creator or a team admin.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = Activity.Page.class)))

@@ -1,6 +1,7 @@
 package dev.plugboard.connection;
 
 import dev.plugboard.api.ApiException;
+import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.api.Ids;
 import dev.plugboard.api.ServiceTokens;
@@ -18,6 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
@@ -25,6 +27,7 @@ import org.jboss.logging.Logger;
 @Path("/internal/v1/connections")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Internal", description = "For agent runtimes; guarded by PLUGBOARD_INTERNAL_TOKEN")
+@SecurityRequirement(name = ContractOpenApi.INTERNAL_TOKEN)
 public class InternalResource {
 
   private static final Logger LOG = Logger.getLogger(InternalResource.class);
@@ -34,7 +37,7 @@ public class InternalResource {
 
   @POST
   @Path("/{connection_id}/resolve")
-  @Operation(summary = "Resolve a connection for use", description = "server_url, transport and the real header values (fresh OAuth bearer, Composio x-api-key). Every call is logged without values and recorded in the connection's activity (kind resolve, no API key or user: the service token names neither). The secrets are handed out only once that record is stored.")
+  @Operation(operationId = "resolveConnection", summary = "Resolve a connection for use", description = "server_url, transport and the real header values (fresh OAuth bearer, Composio x-api-key). Every call is logged without values and recorded in the connection's activity (kind resolve, no API key or user: the service token names neither). The secrets are handed out only once that record is stored.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ResolvedView.class)))
   @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   @APIResponse(responseCode = "404", description = "not_found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))

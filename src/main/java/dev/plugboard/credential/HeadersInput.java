@@ -1,5 +1,6 @@
 package dev.plugboard.credential;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -19,6 +20,7 @@ public record HeadersInput(
     return secret == null ? Map.of() : secret;
   }
 
+  @JsonIgnore // no wire property (it leaked into /q/openapi as "empty")
   public boolean isEmpty() {
     return plaintextOrEmpty().isEmpty() && secretOrEmpty().isEmpty();
   }

@@ -4,6 +4,7 @@ import static dev.plugboard.gateway.GatewayResource.EVENT_STREAM;
 import static dev.plugboard.gateway.GatewayResource.SESSION;
 import static dev.plugboard.gateway.GatewayResource.VERSION;
 
+import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.gateway.GatewayService.Reply;
 import dev.plugboard.gateway.ModernAgents.Claimed;
@@ -35,7 +36,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @ApiKeyAuthenticated
 @McpEndpoint
 @Tag(name = "MCP gateway")
-@SecurityRequirement(name = "bearerAuth")
+@SecurityRequirement(name = ContractOpenApi.API_KEY)
 @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "403", description = "origin_not_allowed: the request carries an Origin header that plugboard.gateway.allowed-origins does not list", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "404", description = "not_found: the session is unknown, another key's, or expired", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
@@ -49,6 +50,7 @@ public class AggregateResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
+      operationId = "postAggregateMcpMessage",
       summary = "Send one MCP message (JSON-RPC 2.0) to the aggregate server",
       description =
           "MCP Streamable HTTP (2025-06-18, 2025-11-25, and 2026-07-28: a request whose _meta carries io.modelcontextprotocol/protocolVersion is served without a session, its Mcp-Method / Mcp-Name headers must match the body (400, -32020), an unsupported version is 400 -32022, server/discover is answered and an unknown method is 404 -32601) with Plugboard as the server: initialize (answered by Plugboard,"
@@ -60,8 +62,8 @@ public class AggregateResource {
   @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, description = "a JSON-RPC request, notification or response")))
   @APIResponse(responseCode = "200", description = "the JSON-RPC response", content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)), @Content(mediaType = EVENT_STREAM)})
   @APIResponse(responseCode = "202", description = "a notification or response was accepted")
-  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version; 2026-07-28: header mismatch (-32020), unsupported version (-32022), missing _meta fields (-32602) (JSON-RPC error body)")
-  @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream")
+  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version; 2026-07-28: header mismatch (-32020), unsupported version (-32022), missing _meta fields (-32602) (JSON-RPC error body)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, title = "JSON-RPC error", description = "a JSON-RPC 2.0 error response {jsonrpc, id, error: {code, message}}, as MCP answers")))
+  @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, title = "JSON-RPC error", description = "a JSON-RPC 2.0 error response {jsonrpc, id, error: {code, message}}, as MCP answers")))
   public Response post(
       @Parameter(description = "from the initialize answer") @HeaderParam(SESSION) String session,
       @Parameter(description = "the negotiated protocol version") @HeaderParam(VERSION) String version,
@@ -79,14 +81,14 @@ public class AggregateResource {
   }
 
   @GET
-  @Operation(summary = "Server-initiated event stream (not offered)", description = "Always 405: server messages arrive on the answers to POSTs.")
+  @Operation(operationId = "getAggregateMcpStream", summary = "Server-initiated event stream (not offered)", description = "Always 405: server messages arrive on the answers to POSTs.")
   @APIResponse(responseCode = "405", description = "method_not_allowed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
   public Response stream() {
     return GatewayResource.noStream();
   }
 
   @DELETE
-  @Operation(summary = "End an aggregate MCP session", description = "Deletes the session and ends every upstream session it opened (best effort).")
+  @Operation(operationId = "deleteAggregateMcpSession", summary = "End an aggregate MCP session", description = "Deletes the session and ends every upstream session it opened (best effort).")
   @APIResponse(responseCode = "204", description = "the session is over")
   @APIResponse(responseCode = "400", description = "validation_failed: no Mcp-Session-Id", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
   public Response delete(@HeaderParam(SESSION) String session) {

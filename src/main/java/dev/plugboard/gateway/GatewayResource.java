@@ -1,5 +1,6 @@
 package dev.plugboard.gateway;
 
+import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.api.Ids;
 import dev.plugboard.gateway.GatewayService.Reply;
@@ -36,7 +37,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @ApiKeyAuthenticated
 @McpEndpoint
 @Tag(name = "MCP gateway", description = "Use a connection's MCP server through Plugboard; the agent holds only an API key")
-@SecurityRequirement(name = "bearerAuth")
+@SecurityRequirement(name = ContractOpenApi.API_KEY)
 @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "403", description = "origin_not_allowed: the request carries an Origin header that plugboard.gateway.allowed-origins does not list", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "404", description = "not_found: the key cannot see the connection, or the session is unknown, another key's, or expired", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
@@ -54,6 +55,7 @@ public class GatewayResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
+      operationId = "postConnectionMcpMessage",
       summary = "Send one MCP message (JSON-RPC 2.0)",
       description =
           "MCP Streamable HTTP (2025-06-18, 2025-11-25, and 2026-07-28: a request whose _meta carries io.modelcontextprotocol/protocolVersion is served without a session, its Mcp-Method / Mcp-Name headers must match the body (400, -32020), an unsupported version is 400 -32022, server/discover is answered and an unknown method is 404 -32601). initialize opens a session (Mcp-Session-Id in the answer); every"
@@ -63,8 +65,8 @@ public class GatewayResource {
   @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, description = "a JSON-RPC request, notification or response")))
   @APIResponse(responseCode = "200", description = "the JSON-RPC response", content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)), @Content(mediaType = EVENT_STREAM)})
   @APIResponse(responseCode = "202", description = "a notification or response was forwarded")
-  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version; 2026-07-28: header mismatch (-32020), unsupported version (-32022), missing _meta fields (-32602) (JSON-RPC error body)")
-  @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream")
+  @APIResponse(responseCode = "400", description = "not a JSON-RPC message, batch, missing Mcp-Session-Id, unsupported MCP-Protocol-Version; 2026-07-28: header mismatch (-32020), unsupported version (-32022), missing _meta fields (-32602) (JSON-RPC error body)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, title = "JSON-RPC error", description = "a JSON-RPC 2.0 error response {jsonrpc, id, error: {code, message}}, as MCP answers")))
+  @APIResponse(responseCode = "406", description = "Accept does not list both application/json and text/event-stream", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, title = "JSON-RPC error", description = "a JSON-RPC 2.0 error response {jsonrpc, id, error: {code, message}}, as MCP answers")))
   public Response post(
       @PathParam("connection_id") String connectionId,
       @Parameter(description = "from the initialize answer") @HeaderParam(SESSION) String session,
@@ -118,14 +120,14 @@ public class GatewayResource {
   }
 
   @GET
-  @Operation(summary = "Server-initiated event stream (not offered)", description = "Always 405: server messages arrive on the answers to POSTs.")
+  @Operation(operationId = "getConnectionMcpStream", summary = "Server-initiated event stream (not offered)", description = "Always 405: server messages arrive on the answers to POSTs.")
   @APIResponse(responseCode = "405", description = "method_not_allowed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
   public Response stream(@PathParam("connection_id") String connectionId) {
     return noStream();
   }
 
   @DELETE
-  @Operation(summary = "End an MCP session", description = "Deletes the session and ends the upstream session (best effort).")
+  @Operation(operationId = "deleteConnectionMcpSession", summary = "End an MCP session", description = "Deletes the session and ends the upstream session (best effort).")
   @APIResponse(responseCode = "204", description = "the session is over")
   @APIResponse(responseCode = "400", description = "validation_failed: no Mcp-Session-Id", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
   public Response delete(@PathParam("connection_id") String connectionId, @HeaderParam(SESSION) String session) {

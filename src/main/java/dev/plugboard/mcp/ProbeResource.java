@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.api.ApiException;
+import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.mcp.ProbeViews.ProbeRequest;
 import dev.plugboard.mcp.ProbeViews.ProbeResult;
@@ -28,7 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @ApiKeyAuthenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Connections", description = "Manage your connected integrations")
-@SecurityRequirement(name = "bearerAuth")
+@SecurityRequirement(name = ContractOpenApi.API_KEY)
 @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "429", description = "rate_limited", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
 public class ProbeResource {
@@ -40,6 +41,7 @@ public class ProbeResource {
   @Path("/probe")
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
+      operationId = "probeMcpServer",
       summary = "Probe an MCP server",
       description =
           "Connects to the server (Streamable HTTP, falling back to the legacy HTTP+SSE transport), sends the given headers"

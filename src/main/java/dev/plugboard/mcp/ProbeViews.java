@@ -26,8 +26,8 @@ public final class ProbeViews {
   @Schema(name = "McpTool")
   public record ToolView(
       String name,
-      @Schema(type = SchemaType.STRING, nullable = true) JsonNode description,
-      @Schema(type = SchemaType.OBJECT, description = "The tool's inputSchema, unchanged") JsonNode inputSchema) {}
+      @Schema(implementation = String.class, nullable = true) JsonNode description,
+      @Schema(implementation = Object.class, type = SchemaType.OBJECT, description = "The tool's inputSchema, unchanged") JsonNode inputSchema) {}
 
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -12,11 +12,14 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Plugboard's Client ID Metadata Document: public, its URL is the client_id. */
 @Path(OAuthUrls.CLIENT_METADATA_PATH)
 @Tag(name = "OAuth browser endpoints", description = "Visited by browsers and authorization servers, not API clients")
+// Public: no bearer of any kind (security: [] in /q/openapi).
+@SecurityRequirements
 public class ClientMetadataResource {
 
   @Inject OAuthUrls urls;
@@ -24,7 +27,7 @@ public class ClientMetadataResource {
 
   @GET
   @Produces(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Plugboard's OAuth Client ID Metadata Document", description = "Authorization servers that support client metadata documents fetch this URL, which is also the client_id.")
+  @Operation(operationId = "getOAuthClientMetadata", summary = "Plugboard's OAuth Client ID Metadata Document", description = "Authorization servers that support client metadata documents fetch this URL, which is also the client_id.")
   @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ClientMetadata.class)))
   public Response clientMetadata() {
     ClientMetadata doc =

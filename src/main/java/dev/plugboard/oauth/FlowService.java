@@ -17,6 +17,7 @@ import dev.plugboard.oauth.OAuthViews.McpStartRequest;
 import dev.plugboard.oauth.OAuthViews.NativeStartRequest;
 import dev.plugboard.oauth.OAuthViews.StartView;
 import dev.plugboard.oauth.TokenClient.Result;
+import dev.plugboard.oauth.TokenClient.Server;
 import dev.plugboard.tenancy.Caller;
 import dev.plugboard.tenancy.CallerLookup;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -289,9 +290,7 @@ public class FlowService {
       if (code == null || code.isBlank()) {
         throw new Failure("invalid_request");
       }
-      Result r =
-          tokenClient.exchangeCode(
-              f.tokenEndpoint, code, urls.callback(), c.verifier(), f.resource, f.clientId, c.clientSecret(), f.tokenAuthMethod);
+      Result r = tokenClient.exchangeCode(Server.of(f, c.clientSecret()), code, urls.callback(), c.verifier(), f.resource);
       if (r.failed() != null) {
         LOG.warnf("OAuth flow %s: code exchange failed (%s, %s)", f.id, r.failed().oauthError(), r.failed().detail());
         throw new Failure("token_exchange_failed");

@@ -6,15 +6,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /** Native OAuth providers from {@code plugboard.oauth.providers.<slug>.*} (DESIGN §6). */
 @ApplicationScoped
 class NativeProviders {
 
+  private static final Logger LOG = Logger.getLogger(NativeProviders.class);
+  private static final Set<String> AUTH_METHODS = Set.of("client_secret_post", "client_secret_basic");
   private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
-  /** A configured provider: has a client id and both endpoints. */
+  /**
+   * A configured provider: has a client id and both endpoints. {@code tokenAuthMethod} is {@code none}
+   * without a client secret, else {@code client_secret_post} or {@code client_secret_basic}.
+   */
   record NativeProvider(
       String slug,
       String displayName,
@@ -23,6 +30,7 @@ class NativeProviders {
       String authorizationEndpoint,
       String tokenEndpoint,
       String revocationEndpoint,
+      String tokenAuthMethod,
       String issuer,
       List<String> scopes,
       Map<String, String> extraParams) {
@@ -50,6 +58,12 @@ class NativeProviders {
         || p.tokenEndpoint().isEmpty()) {
       return Optional.empty();
     }
+    String secret = p.clientSecret().filter(s -> !s.isBlank()).orElse(null);
+    String method = secret == null ? "none" : p.tokenAuthMethod().orElse("client_secret_post");
+    if (!method.equals("none") && !AUTH_METHODS.contains(method)) {
+      LOG.warnf("OAuth provider %s is not configured: token-auth-method must be one of %s", slug, AUTH_METHODS);
+      return Optional.empty();
+    }
     List<String> scopes = new ArrayList<>();
     p.scopes().orElse(List.of()).forEach(s -> scopes.addAll(List.of(s.trim().split("\\s+"))));
     scopes.removeIf(String::isEmpty);
@@ -58,10 +72,11 @@ class NativeProviders {
             slug,
             p.displayName().orElse(slug),
             p.clientId().get(),
-            p.clientSecret().filter(s -> !s.isBlank()).orElse(null),
+            secret,
             p.authorizationEndpoint().get(),
             p.tokenEndpoint().get(),
             p.revocationEndpoint().orElse(null),
+            method,
             p.issuer().orElse(null),
             List.copyOf(scopes),
             parseParams(p.extraParams().orElse(""))));

@@ -12,6 +12,7 @@ import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -20,13 +21,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  */
 @Path("/v1/connections/oauth/callback")
 @Tag(name = "OAuth browser endpoints", description = "Visited by browsers and authorization servers, not API clients")
+// Public: no bearer of any kind (security: [] in /q/openapi).
+@SecurityRequirements
 public class OAuthCallbackResource {
 
   @Inject FlowService flows;
 
   @GET
   @Produces(MediaType.TEXT_HTML)
-  @Operation(summary = "OAuth redirect target", description = "Finishes a flow: 302 to the return URL with status=success&connection_id=<id> or status=error&error=<code>; an HTML page when there is no return URL, and a 400 HTML page for an unknown, expired or used state.")
+  @Operation(operationId = "completeOAuthFlow", summary = "OAuth redirect target", description = "Finishes a flow: 302 to the return URL with status=success&connection_id=<id> or status=error&error=<code>; an HTML page when there is no return URL, and a 400 HTML page for an unknown, expired or used state.")
   @APIResponse(responseCode = "302", description = "to the return URL")
   @APIResponse(responseCode = "200", description = "HTML: the connection is ready", content = @Content(mediaType = MediaType.TEXT_HTML))
   @APIResponse(responseCode = "400", description = "HTML: invalid, expired or used state, or the flow failed", content = @Content(mediaType = MediaType.TEXT_HTML))

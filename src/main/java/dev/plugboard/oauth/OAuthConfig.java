@@ -54,6 +54,12 @@ public interface OAuthConfig {
 
     Optional<String> revocationEndpoint();
 
+    /**
+     * How the client authenticates at the token and revocation endpoints: {@code client_secret_post}
+     * (default) or {@code client_secret_basic}; a provider without a secret sends only its client id.
+     */
+    Optional<String> tokenAuthMethod();
+
     /** Compared with the {@code iss} parameter of the authorization response when one is sent. */
     Optional<String> issuer();
 

@@ -16,8 +16,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every OAuth request leaves through the guarded client (DESIGN §8): discovery documents,
- * registration and token endpoints all come from metadata a remote server controls.
+ * OAuth requests to servers found from a user-supplied MCP URL leave through the guarded client
+ * (DESIGN §8): discovery documents, registration and token endpoints all come from metadata a remote
+ * server controls. Only the native providers' token calls, whose endpoints are operator
+ * configuration, use {@code quarkus-oidc-client} instead ({@link NativeTokenClient}).
  */
 @ApplicationScoped
 class OAuthHttp {

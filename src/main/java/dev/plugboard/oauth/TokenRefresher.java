@@ -6,6 +6,7 @@ import dev.plugboard.credential.CredentialService;
 import dev.plugboard.credential.CredentialService.Tokens;
 import dev.plugboard.credential.OAuthToken;
 import dev.plugboard.oauth.TokenClient.Result;
+import dev.plugboard.oauth.TokenClient.Server;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -136,8 +137,8 @@ class TokenRefresher {
               if (!needed) {
                 return Optional.of(t);
               }
-              String method = ClientIdentity.methodFor(t.clientId(), t.clientSecret());
-              Result r = tokenClient.refresh(t.tokenEndpoint(), t.refreshToken(), t.resource(), t.clientId(), t.clientSecret(), method);
+              Connection conn = em.find(Connection.class, connectionId);
+              Result r = tokenClient.refresh(Server.of(conn.provider, conn.oauthProvider, t), t.refreshToken(), t.resource());
               if (r.granted() != null) {
                 TokenClient.Granted g = r.granted();
                 Tokens next =
@@ -159,10 +160,9 @@ class TokenRefresher {
               if (r.failed().invalidGrant()) {
                 // The row has been locked since the refresh token was read, so nobody (another
                 // replica's refresh, a reconnect) can have replaced it: the grant itself is gone.
-                Connection c = em.find(Connection.class, connectionId);
-                c.brokenAt = Times.now();
-                c.brokenReason = BROKEN_REASON;
-                c.updatedAt = c.brokenAt;
+                conn.brokenAt = Times.now();
+                conn.brokenReason = BROKEN_REASON;
+                conn.updatedAt = conn.brokenAt;
                 LOG.warnf("connection %s is broken: the authorization server rejected its refresh token", connectionId);
                 return Optional.of(t);
               }

@@ -52,6 +52,27 @@ class OAuthConfigEnvTest {
   }
 
   @Test
+  void theTokenAuthMethodComesFromTheEnvironmentAndAnUnknownOneLeavesTheProviderUnconfigured() throws Exception {
+    OAuthConfig c =
+        config(
+            Map.of(
+                "PLUGBOARD_OAUTH_PROVIDERS_GMAIL_CLIENT_ID", "g",
+                "PLUGBOARD_OAUTH_PROVIDERS_GMAIL_CLIENT_SECRET", "s",
+                "PLUGBOARD_OAUTH_PROVIDERS_GMAIL_TOKEN_AUTH_METHOD", "client_secret_basic",
+                "PLUGBOARD_OAUTH_PROVIDERS_GOOGLE_CLIENT_ID", "g",
+                "PLUGBOARD_OAUTH_PROVIDERS_GOOGLE_CLIENT_SECRET", "s",
+                "PLUGBOARD_OAUTH_PROVIDERS_GOOGLE_TOKEN_AUTH_METHOD", "private_key_jwt",
+                "PLUGBOARD_OAUTH_PROVIDERS_GOOGLESHEETS_CLIENT_ID", "public-client",
+                "PLUGBOARD_OAUTH_PROVIDERS_OUTLOOK_CLIENT_ID", "o",
+                "PLUGBOARD_OAUTH_PROVIDERS_OUTLOOK_CLIENT_SECRET", "s"));
+    NativeProviders providers = new NativeProviders(c);
+    assertEquals("client_secret_basic", providers.find("gmail").orElseThrow().tokenAuthMethod());
+    assertTrue(providers.find("google").isEmpty(), "an unsupported method is refused, not silently replaced");
+    assertEquals("none", providers.find("googlesheets").orElseThrow().tokenAuthMethod(), "no secret: only the client id is sent");
+    assertEquals("client_secret_post", providers.find("outlook").orElseThrow().tokenAuthMethod());
+  }
+
+  @Test
   void aNewProviderCanBeDefinedEntirelyByEnvironment() throws Exception {
     OAuthConfig c =
         config(

@@ -59,8 +59,9 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
  *       metadata documents), {@code nodcr} (neither), {@code nos256} (no PKCE S256), {@code wrongiss}
  *       (metadata for another issuer). The mock has no registration endpoint and no RFC 8414
  *       path-insertion metadata, so two extra routes add exactly those.
- *   <li>WireMock proxying the native provider's token and revocation endpoints to the mock, to count
- *       requests and to play an authorization server that revoked a grant.
+ *   <li>WireMock proxying the native providers' ({@code gmail}, {@code acme}) token and revocation
+ *       endpoints to the mock, to count and read requests and to play an authorization server that
+ *       revoked a grant.
  *   <li>MCP Java SDK servers on Jetty behind a bearer check that verifies the mock's JWTs, with RFC
  *       9728 protected-resource metadata, except {@code legacy} (2025-03-26: none, and RFC 8414
  *       metadata at the origin instead).
@@ -70,6 +71,9 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
 
   static final String CLIENT_ID = "gmail-client";
   static final String CLIENT_SECRET = "gmail-secret";
+  /** A second native provider, authenticating with HTTP Basic at its endpoints (issuer id {@code acme}). */
+  static final String ACME_CLIENT_ID = "acme-client";
+  static final String ACME_CLIENT_SECRET = "acme-secret";
   static final Set<String> WITH_REGISTRATION = Set.of("dcr", "nos256", "wrongiss");
 
   static volatile MockOAuth2Server mock;
@@ -107,7 +111,15 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
         Map.entry("plugboard.oauth.providers.gmail.authorization-endpoint", asBase + "/default/authorize"),
         Map.entry("plugboard.oauth.providers.gmail.token-endpoint", proxied + "/token"),
         Map.entry("plugboard.oauth.providers.gmail.revocation-endpoint", proxied + "/revoke"),
-        Map.entry("plugboard.oauth.providers.gmail.issuer", asBase + "/default"));
+        Map.entry("plugboard.oauth.providers.gmail.issuer", asBase + "/default"),
+        Map.entry("plugboard.oauth.providers.acme.client-id", ACME_CLIENT_ID),
+        Map.entry("plugboard.oauth.providers.acme.client-secret", ACME_CLIENT_SECRET),
+        Map.entry("plugboard.oauth.providers.acme.token-auth-method", "client_secret_basic"),
+        Map.entry("plugboard.oauth.providers.acme.authorization-endpoint", asBase + "/acme/authorize"),
+        Map.entry("plugboard.oauth.providers.acme.token-endpoint", "http://127.0.0.1:" + wiremock.port() + "/acme/token"),
+        Map.entry("plugboard.oauth.providers.acme.revocation-endpoint", "http://127.0.0.1:" + wiremock.port() + "/acme/revoke"),
+        Map.entry("plugboard.oauth.providers.acme.issuer", asBase + "/acme"),
+        Map.entry("plugboard.oauth.providers.acme.scopes", "openid"));
   }
 
   @Override

@@ -31,6 +31,12 @@ class OAuthSecurityTest {
     assertEquals("no-store", r.header("Cache-Control"));
   }
 
+  /** OAuthPeers sets plugboard.public-base-url at run time only: the served document follows it (api/ContractOpenApi). */
+  @Test
+  void theOpenApiServersAreThePublicBaseUrlOfThisDeployment() {
+    given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).body("servers.url", contains("https://localhost"));
+  }
+
   @Test
   void forgedMissingReplayedAndExpiredStatesCreateNothing() {
     Member m = Fixtures.newMember();
