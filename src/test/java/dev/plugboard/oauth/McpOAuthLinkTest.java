@@ -25,6 +25,15 @@ class McpOAuthLinkTest {
 
   private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([A-Za-z0-9_-]+)\"");
 
+  /** Continue on the page, as a browser without JavaScript sends it (cookie + anti-forgery field). */
+  private static Response pressContinue(String path, Response page) {
+    Matcher csrf = CSRF.matcher(page.asString());
+    assertTrue(csrf.find(), "the page carries an anti-forgery field");
+    return given().redirects().follow(false).cookie("pb_connect_csrf", page.getCookie("pb_connect_csrf"))
+        .contentType("application/x-www-form-urlencoded").formParam("action", "continue").formParam("csrf", csrf.group(1))
+        .post(path);
+  }
+
   @Test
   void anMcpOAuthLinkCreatesAWorkingConnection() throws Exception {
     Member m = Fixtures.newMember();
@@ -36,12 +45,7 @@ class McpOAuthLinkTest {
     Response page = given().get(path);
     assertEquals(200, page.statusCode());
     assertTrue(page.asString().contains(URI.create(OAuthPeers.asBase).getAuthority()), "names the authorization server's host and port");
-    Matcher csrf = CSRF.matcher(page.asString());
-    assertTrue(csrf.find());
-    Response cont =
-        given().redirects().follow(false).cookie("pb_connect_csrf", page.getCookie("pb_connect_csrf"))
-            .contentType("application/x-www-form-urlencoded").formParam("action", "continue").formParam("csrf", csrf.group(1))
-            .post(path);
+    Response cont = pressContinue(path, page);
     assertEquals(303, cont.statusCode(), cont.asString());
     Map<String, String> auth = Browser.query(cont.header("Location"));
     assertEquals(server, auth.get("resource"));
@@ -65,13 +69,7 @@ class McpOAuthLinkTest {
         m.as().body(Map.of("mcp_server_url", McpOAuthFlowTest.mcp("open"), "name", "Open", "return_url", "http://app.localhost/x"))
             .post("/v1/connect/links").then().statusCode(201).extract().jsonPath().getMap("");
     String path = URI.create((String) link.get("url")).getPath();
-    Response page = given().get(path);
-    Matcher csrf = CSRF.matcher(page.asString());
-    assertTrue(csrf.find());
-    Response cont =
-        given().redirects().follow(false).cookie("pb_connect_csrf", page.getCookie("pb_connect_csrf"))
-            .contentType("application/x-www-form-urlencoded").formParam("action", "continue").formParam("csrf", csrf.group(1))
-            .post(path);
+    Response cont = pressContinue(path, given().get(path));
     assertEquals(303, cont.statusCode());
     Map<String, String> q = Browser.query(cont.header("Location"));
     assertEquals("failed", q.get("status"));
