@@ -1,6 +1,7 @@
 package dev.plugboard.connect;
 
 import dev.plugboard.api.ApiException;
+import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.api.Ids;
 import dev.plugboard.api.Params;
@@ -35,7 +36,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @ApiKeyAuthenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Connect links", description = "Short-lived, single-use pages where a person authorizes a connection")
-@SecurityRequirement(name = "bearerAuth")
+@SecurityRequirement(name = ContractOpenApi.API_KEY)
 @APIResponse(responseCode = "401", description = "invalid_token", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
 @APIResponse(responseCode = "429", description = "rate_limited", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
 public class ConnectLinkResource {

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -34,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * (the token in the path is the credential), no JavaScript, nothing from another origin.
  */
 @Path("/connect")
+@SecurityRequirements
 @Tag(name = "Connect link page", description = "Visited by people in a browser, not by API clients")
 public class ConnectPageResource {
 
