@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,18 +34,27 @@ public final class SdkAgent {
   }
 
   private static JsonNode run(String url, String kind, List<String> extra) throws Exception {
-    List<String> command = new ArrayList<>(List.of("node", "agent.mjs", url, kind));
-    command.addAll(extra);
+    List<String> args = new ArrayList<>(List.of(url, kind));
+    args.addAll(extra);
+    return script("agent.mjs", args, Map.of());
+  }
+
+  /** Runs another script of conformance/ with {@code args} and extra {@code env}, and returns the JSON it printed. */
+  public static JsonNode script(String script, List<String> args, Map<String, String> env) throws Exception {
+    List<String> command = new ArrayList<>(List.of("node", script));
+    command.addAll(args);
     // Output goes to files: a full pipe would block the client before it exits.
     File out = File.createTempFile("agent", ".json");
     File err = File.createTempFile("agent", ".err");
     try {
-      Process p = new ProcessBuilder(command).directory(new File("conformance")).redirectOutput(out).redirectError(err).start();
+      ProcessBuilder pb = new ProcessBuilder(command).directory(new File("conformance")).redirectOutput(out).redirectError(err);
+      pb.environment().putAll(env);
+      Process p = pb.start();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError("the SDK client did not finish within 60 s: " + url);
+        throw new AssertionError("the SDK client did not finish within 60 s: " + script + " " + args.get(0));
       }
-      assertEquals(0, p.exitValue(), "the SDK client failed against " + url + ": " + Files.readString(err.toPath()));
+      assertEquals(0, p.exitValue(), "the SDK client failed (" + script + " " + args.get(0) + "): " + Files.readString(err.toPath()));
       return JSON.readTree(Files.readString(out.toPath(), StandardCharsets.UTF_8));
     } finally {
       out.delete();
