@@ -11,7 +11,8 @@ import org.jboss.logmanager.ExtLogRecord;
  * Last line of defence for secrets in logs: whatever a library or a careless line writes, values
  * of credential headers ({@code Authorization}, {@code x-api-key}...), token-like fields
  * ({@code access_token}, {@code client_secret}, {@code code_verifier}...), OAuth callback query
- * parameters ({@code code}, {@code state}) and Plugboard API keys are replaced by {@code [REDACTED]}
+ * parameters ({@code code}, {@code state}), connect-link tokens in {@code /connect/} paths and
+ * Plugboard API keys are replaced by {@code [REDACTED]}
  * before a handler formats the record. Installed on the console and file handlers.
  */
 @LoggingFilter(name = "plugboard-redact")
@@ -29,6 +30,8 @@ public final class LogRedaction implements Filter {
               + "(\"?\\s*[:=]\\s*\"?)[^\\s\"&,;}\\]]+");
   private static final Pattern QUERY_SECRET = Pattern.compile("(?i)([?&](?:code|state)=)[^&\\s\"]+");
   private static final Pattern API_KEY = Pattern.compile("\\bpb_[A-Za-z0-9_-]{16,}");
+  /** A connect link's page path (and Composio's return path) carries its bearer token. */
+  private static final Pattern CONNECT_PATH = Pattern.compile("(/connect/(?:return/)?)[A-Za-z0-9_-]{32,}");
 
   @Override
   public boolean isLoggable(LogRecord record) {
@@ -60,6 +63,7 @@ public final class LogRedaction implements Filter {
     String out = replace(CREDENTIAL_HEADER, text, m -> m.group(1) + m.group(2) + (m.group(3) == null ? "" : m.group(3)) + MASK);
     out = replace(TOKEN_FIELD, out, m -> m.group(1) + m.group(2) + MASK);
     out = replace(QUERY_SECRET, out, m -> m.group(1) + MASK);
+    out = replace(CONNECT_PATH, out, m -> m.group(1) + MASK);
     return replace(API_KEY, out, m -> "pb_" + MASK);
   }
 

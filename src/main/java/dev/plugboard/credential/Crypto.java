@@ -110,6 +110,28 @@ public class Crypto {
     return java.util.Collections.unmodifiableSet(keys.keySet());
   }
 
+  /**
+   * A bearer value only this service can compute again (connect-link tokens, which the database
+   * keeps only as a hash): HMAC-SHA256 of {@code context} under a sub-key of key {@code keyId},
+   * base64url (256 bits). Empty when that key is no longer configured.
+   */
+  public java.util.Optional<String> derive(String keyId, String context) {
+    SecretKey key = keys.get(keyId);
+    if (key == null) {
+      return java.util.Optional.empty();
+    }
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+      byte[] subKey = mac.doFinal("plugboard-derive-v1".getBytes(StandardCharsets.UTF_8));
+      mac.init(new SecretKeySpec(subKey, "HmacSHA256"));
+      byte[] out = mac.doFinal(context.getBytes(StandardCharsets.UTF_8));
+      return java.util.Optional.of(Base64.getUrlEncoder().withoutPadding().encodeToString(out));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("derivation failed", e);
+    }
+  }
+
   /** Encrypts {@code plaintext} bound to {@code context} (e.g. {@code "connection_headers.value:<id>"}). */
   public String encrypt(String plaintext, String context) {
     if (plaintext == null) {

@@ -21,6 +21,7 @@ import dev.plugboard.tenancy.Caller;
 import dev.plugboard.tenancy.CallerLookup;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -58,6 +60,7 @@ public class FlowService {
   private final CredentialService credentials;
   private final CallerLookup callers;
   private final EntityManager em;
+  private final Instance<LinkedFlows> linkedFlows;
 
   FlowService(
       OAuthConfig config,
@@ -70,7 +73,8 @@ public class FlowService {
       ConnectionService connections,
       CredentialService credentials,
       CallerLookup callers,
-      EntityManager em) {
+      EntityManager em,
+      Instance<LinkedFlows> linkedFlows) {
     this.config = config;
     this.urls = urls;
     this.discovery = discovery;
@@ -82,6 +86,7 @@ public class FlowService {
     this.credentials = credentials;
     this.callers = callers;
     this.em = em;
+    this.linkedFlows = linkedFlows;
   }
 
   // ---- check and start ------------------------------------------------------------------------
@@ -96,6 +101,10 @@ public class FlowService {
   }
 
   public StartView startMcp(Caller caller, McpStartRequest in) {
+    return startMcp(caller, in, null);
+  }
+
+  private StartView startMcp(Caller caller, McpStartRequest in, UUID linkId) {
     String serverUrl = serverUrl(in.mcpServerUrl());
     UUID reconnect = in.reconnectInstanceId() == null ? null : Ids.parse("reconnect_instance_id", in.reconnectInstanceId());
     String name = name(in.name(), reconnect == null);
@@ -136,6 +145,7 @@ public class FlowService {
     f.customIntegrationId = customIntegrationId;
     f.integrationType = in.integrationType();
     f.reconnectId = reconnect;
+    f.connectLinkId = linkId;
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("resource", auth.resource());
     if (auth.scopes().contains("offline_access")) {
@@ -145,6 +155,10 @@ public class FlowService {
   }
 
   public StartView startNative(Caller caller, String slug, NativeStartRequest in) {
+    return startNative(caller, slug, in, null);
+  }
+
+  private StartView startNative(Caller caller, String slug, NativeStartRequest in, UUID linkId) {
     NativeProvider p =
         providers.find(slug).orElseThrow(() -> ApiException.notFound("OAuth provider (unknown or not configured)"));
     UUID reconnect = in.reconnectInstanceId() == null ? null : Ids.parse("reconnect_instance_id", in.reconnectInstanceId());
@@ -163,6 +177,7 @@ public class FlowService {
     f.name = name != null ? name : (reconnect == null ? p.displayName() : null);
     f.integrationType = p.slug();
     f.reconnectId = reconnect;
+    f.connectLinkId = linkId;
     Map<String, String> extra = new LinkedHashMap<>();
     p.extraParams().forEach((k, v) -> {
       if (!CORE_PARAMS.contains(k)) {
@@ -171,6 +186,89 @@ public class FlowService {
     });
     Client client = new Client(p.clientId(), p.clientSecret(), p.clientSecret() == null ? "none" : "client_secret_post");
     return new StartView(begin(caller, f, client, p.authorizationEndpoint(), returnUrl, extra));
+  }
+
+  // ---- connect links (DESIGN §13): flows whose callback reports to a link ---------------------
+
+  /** A configured native provider's display name; empty for an unknown or unconfigured slug. */
+  public Optional<String> nativeProviderName(String slug) {
+    return providers.find(slug).map(NativeProvider::displayName);
+  }
+
+  /**
+   * The authorization endpoint the browser will be sent to: a native provider's, or the one an MCP
+   * server's discovery finds (read only); empty when it cannot be told now.
+   */
+  public Optional<String> authorizationEndpoint(String nativeSlug, String mcpServerUrl) {
+    if (nativeSlug != null) {
+      return providers.find(nativeSlug).map(NativeProvider::authorizationEndpoint);
+    }
+    try {
+      return discovery.discover(mcpServerUrl).map(a -> a.server().authorizationEndpoint());
+    } catch (ApiException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The authorization URL of a native flow started for a link's creator; the callback reports to the link. */
+  public String startNativeForLink(Caller creator, String slug, String name, UUID reconnectId, UUID linkId) {
+    String reconnect = reconnectId == null ? null : reconnectId.toString();
+    return startNative(creator, slug, new NativeStartRequest(null, reconnect, name), linkId).authorizationUrl();
+  }
+
+  /** The authorization URL of an MCP flow started for a link's creator; the callback reports to the link. */
+  public String startMcpForLink(Caller creator, String serverUrl, String name, UUID reconnectId, UUID linkId) {
+    String reconnect = reconnectId == null ? null : reconnectId.toString();
+    return startMcp(creator, new McpStartRequest(serverUrl, name, null, null, null, reconnect, null, null), linkId)
+        .authorizationUrl();
+  }
+
+  /** Writes the connection from tokens a flow holds for a verifier; returns what {@code then} makes of its id. */
+  public <T> T completeHeld(UUID flowId, Function<UUID, T> then) {
+    Claimed c =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  OAuthFlow f = em.find(OAuthFlow.class, flowId, LockModeType.PESSIMISTIC_WRITE);
+                  if (f == null || f.heldGrant == null) {
+                    throw new LinkedFlows.HeldFailure("expired");
+                  }
+                  em.detach(f);
+                  return new Claimed(f, null, crypto.decrypt(f.clientSecret, f.aad("client_secret")));
+                });
+    TokenClient.Granted g = HeldGrants.open(crypto.decrypt(c.flow().heldGrant, c.flow().aad("held_grant")));
+    T result;
+    try {
+      result = persist(c, g, then);
+    } catch (RuntimeException e) {
+      String code = failureCode(e);
+      throw code == null ? e : new LinkedFlows.HeldFailure(code);
+    }
+    discardHeld(flowId);
+    return result;
+  }
+
+  /** Forgets a flow and any tokens it holds (a link that ended without confirmation). */
+  public void discardHeld(UUID flowId) {
+    QuarkusTransaction.requiringNew().run(() -> OAuthFlow.delete("id", flowId));
+  }
+
+  private Outcome linkGranted(Claimed c, TokenClient.Granted g) {
+    OAuthFlow f = c.flow();
+    Optional<Instant> holdUntil = linkedFlows.get().holdUntil(f.connectLinkId);
+    if (holdUntil.isEmpty()) {
+      return persist(c, g, id -> linkedFlows.get().completed(f.connectLinkId, id));
+    }
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              OAuthFlow row = em.find(OAuthFlow.class, f.id, LockModeType.PESSIMISTIC_WRITE);
+              row.heldGrant = crypto.encrypt(HeldGrants.seal(g), row.aad("held_grant"));
+              if (holdUntil.get().isAfter(row.expiresAt)) {
+                row.expiresAt = holdUntil.get();
+              }
+            });
+    return linkedFlows.get().held(f.connectLinkId, f.id);
   }
 
   /** Persists the flow and builds the authorization URL. */
@@ -296,7 +394,10 @@ public class FlowService {
         LOG.warnf("OAuth flow %s: code exchange failed (%s, %s)", f.id, r.failed().oauthError(), r.failed().detail());
         throw new Failure("token_exchange_failed");
       }
-      UUID id = persist(c, r.granted());
+      if (f.connectLinkId != null) {
+        return linkGranted(c, r.granted());
+      }
+      UUID id = persist(c, r.granted(), Function.identity());
       LOG.infof("OAuth flow %s finished: connection %s", f.id, id);
       return finish(f, Map.of("status", "success", "connection_id", id.toString()), "The connection is ready. You can close this window.");
     } catch (RuntimeException e) {
@@ -304,6 +405,9 @@ public class FlowService {
       if (reason == null) {
         LOG.errorf("OAuth flow %s failed unexpectedly: %s", f.id, e.getClass().getName());
         reason = "server_error";
+      }
+      if (f.connectLinkId != null) {
+        return linkedFlows.get().failed(f.connectLinkId, reason);
       }
       return finish(f, Map.of("status", "error", "error", reason), "The connection failed (" + reason + "). You can close this window and try again.");
     }
@@ -343,8 +447,11 @@ public class FlowService {
             });
   }
 
-  /** Creates the connection (or repairs the reconnect target) and stores its tokens, in one transaction. */
-  private UUID persist(Claimed c, TokenClient.Granted g) {
+  /**
+   * Creates the connection (or repairs the reconnect target) and stores its tokens, in one
+   * transaction; {@code then} runs inside it with the connection's id.
+   */
+  private <T> T persist(Claimed c, TokenClient.Granted g, Function<UUID, T> then) {
     OAuthFlow f = c.flow();
     List<String> scopes = g.scopes() != null ? g.scopes() : (f.scopes == null ? List.of() : List.of(f.scopes));
     return QuarkusTransaction.requiringNew()
@@ -400,7 +507,7 @@ public class FlowService {
                       f.clientId,
                       c.clientSecret(),
                       f.resource));
-              return conn.id;
+              return then.apply(conn.id);
             });
   }
 
@@ -427,7 +534,7 @@ public class FlowService {
   }
 
   /** Appends query parameters, keeping an existing query and fragment in place. */
-  static String withQuery(String url, Map<String, String> params) {
+  public static String withQuery(String url, Map<String, String> params) {
     int hash = url.indexOf('#');
     String base = hash < 0 ? url : url.substring(0, hash);
     String fragment = hash < 0 ? "" : url.substring(hash);

@@ -45,6 +45,10 @@ public class OAuthFlow extends PanacheEntityBase {
   @Column(name = "created_at", nullable = false) public Instant createdAt;
   @Column(name = "expires_at", nullable = false) public Instant expiresAt;
   @Column(name = "used_at") public Instant usedAt;
+  /** The connect link this flow reports to (DESIGN §13); null for the REST front doors. */
+  @Column(name = "connect_link_id") public UUID connectLinkId;
+  /** Encrypted granted tokens waiting for a link's verifier. */
+  @Column(name = "held_grant") public String heldGrant;
 
   static final String MCP = "mcp";
   static final String NATIVE = "native";

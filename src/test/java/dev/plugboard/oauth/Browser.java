@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.restassured.response.Response;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Plays the user's browser: visits the authorization URL, carries the code back to Plugboard. */
@@ -60,17 +57,7 @@ final class Browser {
   }
 
   static Map<String, String> query(String url) {
-    Map<String, String> out = new LinkedHashMap<>();
-    String q = URI.create(url).getRawQuery();
-    if (q == null) {
-      return out;
-    }
-    for (String pair : q.split("&")) {
-      int eq = pair.indexOf('=');
-      out.put(
-          URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
-          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-    }
-    return out;
+    return dev.plugboard.support.QueryStrings.of(url);
   }
+
 }
