@@ -91,7 +91,7 @@ public class PersonNeeded {
       link = links.reconnect(caller, c.id());
     } catch (ApiException e) {
       if (e.status() != 403) {
-        throw e;
+        return failure(request.get("id"), toolCall, what + ", but no link could be made: " + e.getMessage());
       }
       return failure(request.get("id"), toolCall, what + ", and only " + whoMayChange(c) + " may do that: ask them to reconnect it.");
     }

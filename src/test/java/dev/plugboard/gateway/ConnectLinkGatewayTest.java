@@ -207,7 +207,8 @@ class ConnectLinkGatewayTest extends WithPeers {
   void aMemberWhoMayNotChangeASharedConnectionIsToldWhoMay() throws Exception {
     Fixtures.Team team = Fixtures.org(true).team();
     Member creator = team.member("member");
-    String conn = connection(creator, "Shared Vault", "/hdr/mcp", Map.of("shared", true, "auth_method", "apikey", "headers", Map.of("secret", Map.of("X-Secret", "stale-secret-11aa"))));
+    String conn = connection(creator, "Shared Vault", "/hdr/mcp", secret("stale-secret-11aa"));
+    creator.as().body(Map.of("shared", true)).patch("/v1/connections/" + conn).then().statusCode(200);
     Member colleague = team.member("member");
     Agent a = open(colleague.key(), endpoint(conn), ELICITING);
     JsonNode answer = a.call(2, "tools/call", ECHO);
