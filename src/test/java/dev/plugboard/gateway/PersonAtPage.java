@@ -59,22 +59,34 @@ final class PersonAtPage {
       }
     }
     add(form, "action", "continue");
-    HttpResponse<String> answer =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(page))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Cookie", cookieHeader(cookies))
-                .POST(HttpRequest.BodyPublishers.ofString(form.toString()))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(page)).header("Content-Type", "application/x-www-form-urlencoded");
+    if (!cookies.isEmpty()) {
+      post.header("Cookie", cookieHeader(cookies));
+    }
+    HttpResponse<String> answer = HTTP.send(post.POST(HttpRequest.BodyPublishers.ofString(form.toString())).build(), HttpResponse.BodyHandlers.ofString());
     keep(answer, cookies);
     statuses.add(answer.statusCode());
-    for (int hop = 0; hop < 10 && answer.statusCode() / 100 == 3 && answer.headers().firstValue("Location").isPresent(); hop++) {
-      URI next = URI.create(page).resolve(answer.headers().firstValue("Location").get());
-      if (next.getAuthority().equals(URI.create(linkUrl).getAuthority())) {
-        next = URI.create("http://127.0.0.1:" + RestAssured.port + next.getRawPath() + (next.getRawQuery() == null ? "" : "?" + next.getRawQuery()));
+    URI at = URI.create(page);
+    for (int hops = 0; hops < 10; hops++) {
+      if (answer.statusCode() / 100 == 3 && answer.headers().firstValue("Location").isPresent()) {
+        at = at.resolve(answer.headers().firstValue("Location").get());
+        if (at.getAuthority().equals(URI.create(linkUrl).getAuthority())) {
+          at = URI.create("http://127.0.0.1:" + RestAssured.port + at.getRawPath() + (at.getRawQuery() == null ? "" : "?" + at.getRawQuery()));
+        }
+        HttpRequest.Builder hop = HttpRequest.newBuilder(at).GET();
+        if (at.getPort() == RestAssured.port && !cookies.isEmpty()) {
+          hop.header("Cookie", cookieHeader(cookies)); // the app's cookies go to the app only
+        }
+        answer = HTTP.send(hop.build(), HttpResponse.BodyHandlers.ofString());
+      } else if (answer.statusCode() == 200 && at.getPort() != RestAssured.port && answer.body().contains("<form method=\"post\">")) {
+        // The authorization server's sign-in form (mock-oauth2-server's, shown for prompt=consent): sign in.
+        answer =
+            HTTP.send(
+                HttpRequest.newBuilder(at).header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("username=person&claims=")).build(),
+                HttpResponse.BodyHandlers.ofString());
+      } else {
+        break;
       }
-      answer = HTTP.send(HttpRequest.newBuilder(next).header("Cookie", cookieHeader(cookies)).GET().build(), HttpResponse.BodyHandlers.ofString());
       keep(answer, cookies);
       statuses.add(answer.statusCode());
     }
@@ -94,7 +106,7 @@ final class PersonAtPage {
   private static String cookieHeader(Map<String, String> cookies) {
     StringBuilder b = new StringBuilder();
     cookies.forEach((k, v) -> b.append(b.isEmpty() ? "" : "; ").append(k).append('=').append(v));
-    return b.isEmpty() ? "none=none" : b.toString();
+    return b.toString();
   }
 
   private static String attribute(String tag, String name) {
