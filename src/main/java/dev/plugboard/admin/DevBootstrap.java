@@ -44,6 +44,11 @@ public class DevBootstrap {
                -H 'Content-Type: application/json' \\
                -d '{"name":"My MCP","server_url":"https://mcp.example.com/mcp","provider":"user","auth_method":"apikey","headers":{"secret":{"Authorization":"Bearer sk-test"}}}'
           curl -s %2$s/v1/connections/<id>/credentials -H 'Authorization: Bearer %1$s'
+        Connect link: a page where a person types a key (open its "url" in a browser), then wait for it:
+          curl -s %2$s/v1/connect/links -H 'Authorization: Bearer %1$s' \\
+               -H 'Content-Type: application/json' \\
+               -d '{"server_url":"https://mcp.example.com/mcp","name":"My MCP","secret_headers":["Authorization"]}'
+          curl -s '%2$s/v1/connect/links/<id>?wait=60' -H 'Authorization: Bearer %1$s'
         Admin token:  dev-admin-token    Internal token: dev-internal-token
         OpenAPI:      %2$s/q/openapi     Swagger UI: %2$s/q/swagger-ui
         ==================================================================================

@@ -450,6 +450,41 @@ public class ConnectLinkService implements ConnectLinks, LinkedFlows {
         .increment();
   }
 
+  // ---- maintenance ----------------------------------------------------------------------------
+
+  /** Expires up to {@code batch} open links past their time (skipping rows another replica holds). */
+  int expireDue(int batch) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              @SuppressWarnings("unchecked")
+              List<ConnectLink> due =
+                  em.createNativeQuery(
+                          "SELECT * FROM connect_links WHERE status IN ('pending', 'awaiting_confirmation')"
+                              + " AND expires_at <= now() ORDER BY expires_at LIMIT ?1 FOR UPDATE SKIP LOCKED",
+                          ConnectLink.class)
+                      .setParameter(1, batch)
+                      .getResultList();
+              for (ConnectLink l : due) {
+                failHeld(l, null);
+              }
+              return due.size();
+            });
+  }
+
+  /** Deletes up to {@code batch} links that ended longer than {@code retention} ago. */
+  int purgeEnded(Duration retention, int batch) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                em.createNativeQuery(
+                        "DELETE FROM connect_links WHERE id IN (SELECT id FROM connect_links WHERE completed_at < ?1"
+                            + " LIMIT ?2 FOR UPDATE SKIP LOCKED)")
+                    .setParameter(1, Instant.now().minus(retention))
+                    .setParameter(2, batch)
+                    .executeUpdate());
+  }
+
   // ---- LinkedFlows: the OAuth callback of a link's flow ------------------------------------
 
   @Override

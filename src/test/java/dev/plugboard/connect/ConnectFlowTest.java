@@ -1,16 +1,28 @@
 package dev.plugboard.connect;
 
 import static dev.plugboard.connect.ConnectTesting.*;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import java.net.URI;
 import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +30,10 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = ConnectPeers.class, restrictToAnnotatedClass = true)
 class ConnectFlowTest {
+
+  private static com.github.tomakehurst.wiremock.matching.StringValuePattern equalToWm(String value) {
+    return com.github.tomakehurst.wiremock.client.WireMock.equalTo(value);
+  }
 
   @Test
   void nativeLinkCompletesThroughThePageAndTheCallback() {
@@ -61,6 +77,65 @@ class ConnectFlowTest {
         .body("has_oauth_tokens", equalTo(true))
         .body("user_id", equalTo(m.userId()));
     given().get(path).then().statusCode(410);
+  }
+
+  private static ResponseDefinitionBuilder json(int status, String body) {
+    return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+  }
+
+  @Test
+  void composioLinkStartsAndFinalizesBehindThePage() {
+    Member m = Fixtures.newMember();
+    String ca = "ca_" + UUID.randomUUID();
+    String ac = "ac_" + UUID.randomUUID();
+    String server = "srv_" + UUID.randomUUID();
+    WireMockServer composio = ConnectPeers.composio;
+    composio.stubFor(
+        post(urlEqualTo("/api/v3/connected_accounts"))
+            .withRequestBody(matchingJsonPath("$.auth_config.id", equalToWm(ac)))
+            .willReturn(json(201, "{\"id\": \"%s\", \"connectionData\": {\"authScheme\": \"OAUTH2\", \"val\": {\"status\": \"INITIATED\", \"redirectUrl\": \"https://consent.composio.test/x\"}}, \"status\": \"INITIATED\"}".formatted(ca))));
+    Map<String, Object> link = make(m, Map.of("composio_auth_config_id", ac, "app", "slack", "name", "Team Slack", "return_url", "http://app.localhost/c"));
+    String path = path(link);
+    Opened opened = open(path);
+    assertTrue(opened.page().asString().contains("Composio (localhost:" + composio.port() + ")"), opened.page().asString());
+    Response cont = press(path, opened, "continue", Map.of());
+    assertEquals(303, cont.statusCode(), cont.asString());
+    assertEquals("https://consent.composio.test/x", cont.header("Location"));
+
+    // Composio sends the browser back to the callback_url Plugboard gave it, once the person consented.
+    JsonNode started = readJson(composio.findAll(postRequestedFor(urlEqualTo("/api/v3/connected_accounts")).withRequestBody(matchingJsonPath("$.auth_config.id", equalToWm(ac)))).get(0).getBodyAsString());
+    String callback = started.at("/connection/callback_url").asText();
+    assertTrue(callback.startsWith(ConnectPeers.base + "/connect/return/"), callback);
+    assertEquals(m.userId(), started.at("/connection/user_id").asText());
+    composio.stubFor(
+        get(urlEqualTo("/api/v3/connected_accounts/" + ca))
+            .willReturn(json(200, "{\"id\": \"%s\", \"toolkit\": {\"slug\": \"slack\"}, \"auth_config\": {\"id\": \"%s\"}, \"status\": \"ACTIVE\"}".formatted(ca, ac))));
+    composio.stubFor(
+        post(urlEqualTo("/api/v3/mcp/servers"))
+            .withRequestBody(matchingJsonPath("$.auth_config_ids[0]", equalToWm(ac)))
+            .willReturn(json(201, "{\"id\": \"%s\", \"name\": \"n\", \"auth_config_ids\": [\"%s\"], \"mcp_url\": \"%s/s\"}".formatted(server, ac, composio.baseUrl()))));
+    composio.stubFor(
+        post(urlEqualTo("/api/v3/mcp/servers/generate"))
+            .withRequestBody(matchingJsonPath("$.mcp_server_id", equalToWm(server)))
+            .willReturn(json(200, "{\"mcp_url\": \"%s/s\", \"connected_account_urls\": [\"%s/s?ca=%s\"], \"user_ids_url\": []}".formatted(composio.baseUrl(), composio.baseUrl(), ca))));
+    Response back = given().redirects().follow(false).get(URI.create(callback).getPath() + "?status=success&connected_account_id=" + ca);
+    assertEquals(303, back.statusCode(), back.asString());
+    Map<String, String> q = query(back.header("Location"));
+    assertEquals("completed", q.get("status"));
+    m.as().get("/v1/connections/" + q.get("connection_id")).then().statusCode(200)
+        .body("provider", equalTo("composio"))
+        .body("type", equalTo("slack"))
+        .body("name", equalTo("Team Slack"))
+        .body("composio_mcp_id", equalTo(server));
+    given().get(URI.create(callback).getPath()).then().statusCode(410);
+  }
+
+  private static JsonNode readJson(String body) {
+    try {
+      return new ObjectMapper().readTree(body);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
