@@ -41,24 +41,36 @@ public final class SdkAgent {
 
   /** Runs another script of conformance/ with {@code args} and extra {@code env}, and returns the JSON it printed. */
   public static JsonNode script(String script, List<String> args, Map<String, String> env) throws Exception {
+    return start(script, args, env).finish();
+  }
+
+  /** A script of conformance/ started and not yet waited for. */
+  public record Running(String what, Process process, File out, File err) {
+    /** Waits (60 s at most) for the script and returns the JSON it printed. */
+    public JsonNode finish() throws Exception {
+      try {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          throw new AssertionError("the SDK client did not finish within 60 s: " + what);
+        }
+        assertEquals(0, process.exitValue(), "the SDK client failed (" + what + "): " + Files.readString(err.toPath()));
+        return JSON.readTree(Files.readString(out.toPath(), StandardCharsets.UTF_8));
+      } finally {
+        out.delete();
+        err.delete();
+      }
+    }
+  }
+
+  /** Starts a script of conformance/ with {@code args} and extra {@code env}. */
+  public static Running start(String script, List<String> args, Map<String, String> env) throws Exception {
     List<String> command = new ArrayList<>(List.of("node", script));
     command.addAll(args);
     // Output goes to files: a full pipe would block the client before it exits.
     File out = File.createTempFile("agent", ".json");
     File err = File.createTempFile("agent", ".err");
-    try {
-      ProcessBuilder pb = new ProcessBuilder(command).directory(new File("conformance")).redirectOutput(out).redirectError(err);
-      pb.environment().putAll(env);
-      Process p = pb.start();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError("the SDK client did not finish within 60 s: " + script + " " + args.get(0));
-      }
-      assertEquals(0, p.exitValue(), "the SDK client failed (" + script + " " + args.get(0) + "): " + Files.readString(err.toPath()));
-      return JSON.readTree(Files.readString(out.toPath(), StandardCharsets.UTF_8));
-    } finally {
-      out.delete();
-      err.delete();
-    }
+    ProcessBuilder pb = new ProcessBuilder(command).directory(new File("conformance")).redirectOutput(out).redirectError(err);
+    pb.environment().putAll(env);
+    return new Running(script + " " + args.get(0), pb.start(), out, err);
   }
 }
