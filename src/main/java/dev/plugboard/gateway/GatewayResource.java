@@ -54,7 +54,8 @@ public class GatewayResource {
           "MCP Streamable HTTP (2025-06-18, 2025-11-25). initialize opens a session (Mcp-Session-Id in the answer); every"
               + " later message carries it and MCP-Protocol-Version. Requests are answered with application/json, or"
               + " text/event-stream when the server streamed its answer; notifications and responses with 202. Upstream"
-              + " failures are JSON-RPC errors (code -32000, data.reason).")
+              + " failures are JSON-RPC errors (code -32000, data.reason). A connection that needs a person answers with a"
+              + " connect link: JSON-RPC -32042 (URL elicitation) for agents that declared it, else a tool result with isError.")
   @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, description = "a JSON-RPC request, notification or response")))
   @APIResponse(responseCode = "200", description = "the JSON-RPC response", content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)), @Content(mediaType = EVENT_STREAM)})
   @APIResponse(responseCode = "202", description = "a notification or response was forwarded")
