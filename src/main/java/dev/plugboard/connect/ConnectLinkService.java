@@ -65,6 +65,7 @@ public class ConnectLinkService implements ConnectLinks, LinkedFlows {
   @Inject EntityManager em;
   @Inject LinkWaiters waiters;
   @Inject MeterRegistry registry;
+  @Inject ConnectPages pages;
 
   // ---- create ---------------------------------------------------------------------------------
 
@@ -394,7 +395,7 @@ public class ConnectLinkService implements ConnectLinks, LinkedFlows {
     if (held.oauthFlowId != null) {
       return flows.completeHeld(held.oauthFlowId, connectionId -> completeNow(held.id, connectionId));
     }
-    return pages().writeHeld(held);
+    return pages.writeHeld(held);
   }
 
   /** Completes link {@code id} inside the caller's transaction; returns the connection id. */
@@ -610,11 +611,6 @@ public class ConnectLinkService implements ConnectLinks, LinkedFlows {
         l.completedAt);
   }
 
-  @Inject ConnectPages pages;
-
-  private ConnectPages pages() {
-    return pages;
-  }
 
   static List<String> list(String[] a) {
     return a == null ? List.of() : Arrays.asList(a);

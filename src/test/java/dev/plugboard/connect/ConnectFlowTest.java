@@ -167,5 +167,8 @@ class ConnectFlowTest {
             .then().statusCode(200).extract().path("headers");
     assertEquals("Bearer lin_123", resolved.get("Authorization"));
     assertEquals("tk_456", resolved.get("X-Team-Key"));
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    assertTrue(metrics.contains("plugboard_connect_links_total{kind=\"secrets\",status=\"completed\"}"), "the links metric counts the outcome");
+    assertTrue(metrics.contains("plugboard_connect_links_total{kind=\"secrets\",status=\"pending\"}"));
   }
 }
