@@ -5,7 +5,8 @@
 # Each server listens on 127.0.0.1 on a free port (loopback.cjs); the expected tool names come from
 # the official SDK client; ConformanceProbeTest probes each server through Plugboard's API and
 # compares; GatewayConformanceTest has the official SDK client (agent.mjs) use each server directly
-# and through the gateway with only an API key, and compares. Missing node/npm or an unreachable npm registry skip the run (not a Plugboard failure).
+# and through the gateway with only an API key, and compares; ConnectLinkAgentTest has it (connect-agent.mjs)
+# meet a connection that needs a person, get the connect link, complete it and retry. Missing node/npm or an unreachable npm registry skip the run (not a Plugboard failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -63,7 +64,7 @@ start sdk-json-response /mcp http "$EXAMPLES/jsonResponseStreamableHttp.js"
 start sdk-stateless /mcp http "$EXAMPLES/simpleStatelessStreamableHttp.js"
 start sdk-sse /mcp sse "$EXAMPLES/simpleSseServer.js"
 
-./mvnw -B -ntp -q test -Dtest='ConformanceProbeTest,GatewayConformanceTest' -Dsurefire.failIfNoSpecifiedTests=false \
+./mvnw -B -ntp -q test -Dtest='ConformanceProbeTest,GatewayConformanceTest,ConnectLinkAgentTest' -Dsurefire.failIfNoSpecifiedTests=false \
   -Dplugboard.conformance="$WORK/servers.jsonl"
 echo "conformance: the probe listed exactly the tools of every reference server"
 echo "conformance: through the gateway, the SDK client got exactly what it gets directly from every reference server"

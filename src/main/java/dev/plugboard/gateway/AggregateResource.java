@@ -58,7 +58,9 @@ public class AggregateResource {
               + " connection the key can see, each named <connection slug>__<tool> (an upstream that fails is left out);"
               + " tools/call forwards to the named connection's server and returns its result verbatim; ping is answered"
               + " here; other methods are JSON-RPC -32601. When the visible connections or their allowlists changed since"
-              + " the session last listed, the next answer is an event stream starting with notifications/tools/list_changed.")
+              + " the session last listed, the next answer is an event stream starting with notifications/tools/list_changed."
+              + " A connection that needs a person answers with a connect link (JSON-RPC -32042 or an isError result); the"
+              + " built-in tool plugboard__connect asks for one.")
   @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, description = "a JSON-RPC request, notification or response")))
   @APIResponse(responseCode = "200", description = "the JSON-RPC response", content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)), @Content(mediaType = EVENT_STREAM)})
   @APIResponse(responseCode = "202", description = "a notification or response was accepted")

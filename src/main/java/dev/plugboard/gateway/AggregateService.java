@@ -61,7 +61,7 @@ public class AggregateService {
   /** MCP (2025-11-25): a tool name is 1 to 128 characters; a longer prefixed name is not listed. */
   static final int MAX_TOOL_NAME = 128;
   /** The newest handshake revision: offered to agents that ask for an unknown one, asked of upstreams (they answer with theirs). */
-  private static final String NEWEST = "2025-11-25";
+  static final String NEWEST = "2025-11-25";
   private static final int PAGE = 200;
   /** Beyond the per-upstream deadline, how long the listing waits for a worker to hand back. */
   private static final long GRACE_MILLIS = 2_000;
@@ -75,6 +75,7 @@ public class AggregateService {
   private final McpConfig mcp;
   private final Vertx vertx;
   private final String version;
+  private final PersonNeeded person;
 
   AggregateService(
       GatewayService gateway,
@@ -85,6 +86,7 @@ public class AggregateService {
       GatewayConfig config,
       McpConfig mcp,
       Vertx vertx,
+      PersonNeeded person,
       @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
     this.gateway = gateway;
     this.connections = connections;
@@ -95,6 +97,7 @@ public class AggregateService {
     this.mcp = mcp;
     this.vertx = vertx;
     this.version = version;
+    this.person = person;
   }
 
   /** Handles one POSTed message. {@code acceptsStream}: the agent listed text/event-stream. */
@@ -108,7 +111,7 @@ public class AggregateService {
     String method = message.path("method").asText();
     boolean request = JsonRpc.isRequest(message);
     if (request && "initialize".equals(method)) {
-      return new Reply(200, List.of(response(id, initializeResult(message))), false, sessions.openAggregate(caller.apiKeyId()));
+      return new Reply(200, List.of(response(id, initializeResult(message))), false, sessions.openAggregate(caller.apiKeyId(), PersonNeeded.declaresUrlElicitation(message)));
     }
     if (sessionId == null) {
       return GatewayService.sessionRequired(id);
@@ -183,6 +186,9 @@ public class AggregateService {
     List<ResolvedView> credentials = new ArrayList<>();
     List<CompletableFuture<Part>> futures = new ArrayList<>();
     for (ConnectionView c : visible) {
+      if (PersonNeeded.byView(c)) {
+        continue; // its tools cannot be listed; plugboard__connect names it, and its tools are still called by name
+      }
       Optional<ResolvedView> resolved;
       try {
         resolved = connections.resolve(c.id());
@@ -219,6 +225,9 @@ public class AggregateService {
       }
       for (JsonNode tool : c.allowedOnly(part.tools(), t -> t.get("name").asText())) {
         String name = c.slug() + SEPARATOR + tool.get("name").asText();
+        if (name.equals(PersonNeeded.CONNECT_TOOL)) {
+          continue; // the built-in tool's name
+        }
         if (name.length() > MAX_TOOL_NAME) {
           LOG.infof("gateway: tool %s of connection %s (%s) left out of the /mcp/v1 tools: its name there would be over %d characters (the connection's own endpoint still has it)", JsonRpc.clean(tool.get("name").asText()), c.id(), c.slug(), MAX_TOOL_NAME);
           continue;
@@ -228,6 +237,7 @@ public class AggregateService {
         tools.add(named);
       }
     }
+    tools.add(person.connectTool(visible));
     ObjectNode result = NODES.objectNode();
     result.set("tools", tools);
     return response(id, result);
@@ -296,19 +306,9 @@ public class AggregateService {
     throw new McpException(new Failed(Reason.PROTOCOL, "tools/list did not end after " + mcp.maxPages() + " pages", 0, null));
   }
 
-  /** Opens an upstream session of Plugboard's own: initialize, then initialized. */
+  /** Opens an upstream session of Plugboard's own. */
   private UpstreamSession open(ResolvedView r, Deadline deadline) throws McpException {
-    ObjectNode params = NODES.objectNode();
-    params.put("protocolVersion", NEWEST);
-    params.putObject("capabilities");
-    params.putObject("clientInfo").put("name", "plugboard").put("version", version);
-    Opened opened = client.initialize(r.serverUrl(), r.headers(), JsonRpc.request(TextNode.valueOf("plugboard-initialize"), "initialize", params), deadline);
-    JsonNode error = opened.exchange().response().get("error");
-    if (error != null) {
-      throw new McpException(new Failed(Reason.SERVER_ERROR, "the server refused initialize: " + JsonRpc.clean(error.path("message").asText("no message")), opened.exchange().httpStatus(), null));
-    }
-    client.forward(r.serverUrl(), r.headers(), opened.session(), JsonRpc.notification("notifications/initialized"), deadline);
-    return opened.session();
+    return gateway.openOwn(r, NEWEST, deadline);
   }
 
   // ---- tools/call -------------------------------------------------------------------------------
@@ -316,6 +316,9 @@ public class AggregateService {
   private Exchange call(Caller caller, Session session, String sessionId, List<ConnectionView> visible, ObjectNode message) {
     JsonNode id = message.get("id");
     String name = GatewayService.toolName(message);
+    if (PersonNeeded.CONNECT_TOOL.equals(name)) {
+      return local(person.connect(caller, visible, message, session.elicitationUrl()));
+    }
     int split = name == null ? -1 : name.indexOf(SEPARATOR);
     ConnectionView connection = null;
     if (split > 0) {
@@ -330,12 +333,18 @@ public class AggregateService {
     if (!connection.toolAllowed(tool)) {
       return local(gateway.refused(caller, connection, message, tool));
     }
+    if (PersonNeeded.byView(connection)) {
+      return local(gateway.personNeeded(caller, connection, session, message, tool).messages().get(0));
+    }
     ObjectNode forwarded = message.deepCopy();
     ((ObjectNode) forwarded.get("params")).put("name", tool);
     UUID connectionId = connection.id();
     try {
       return gateway.callTool(caller, connectionId, tool, () -> callIn(caller, session, sessionId, connectionId, forwarded));
     } catch (McpException e) {
+      if (person.afterRefusal(caller, connection, e)) {
+        return local(person.answer(caller, connection, message, session.elicitationUrl()));
+      }
       LOG.infof("gateway: tools/call to connection %s failed: %s", connectionId, e.failed().reason());
       return local(GatewayService.upstreamError(id, e.failed()));
     }
@@ -398,7 +407,7 @@ public class AggregateService {
     }
   }
 
-  private static ObjectNode response(JsonNode id, ObjectNode result) {
+  static ObjectNode response(JsonNode id, ObjectNode result) {
     ObjectNode r = NODES.objectNode();
     r.put("jsonrpc", "2.0");
     r.set("id", id);

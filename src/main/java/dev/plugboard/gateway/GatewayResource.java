@@ -61,7 +61,8 @@ public class GatewayResource {
           "MCP Streamable HTTP (2025-06-18, 2025-11-25, and 2026-07-28: a request whose _meta carries io.modelcontextprotocol/protocolVersion is served without a session, its Mcp-Method / Mcp-Name headers must match the body (400, -32020), an unsupported version is 400 -32022, server/discover is answered and an unknown method is 404 -32601). initialize opens a session (Mcp-Session-Id in the answer); every"
               + " later message carries it and MCP-Protocol-Version. Requests are answered with application/json, or"
               + " text/event-stream when the server streamed its answer; notifications and responses with 202. Upstream"
-              + " failures are JSON-RPC errors (code -32000, data.reason).")
+              + " failures are JSON-RPC errors (code -32000, data.reason). A connection that needs a person answers with a"
+              + " connect link: JSON-RPC -32042 (URL elicitation) for agents that declared it, else a tool result with isError.")
   @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT, description = "a JSON-RPC request, notification or response")))
   @APIResponse(responseCode = "200", description = "the JSON-RPC response", content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)), @Content(mediaType = EVENT_STREAM)})
   @APIResponse(responseCode = "202", description = "a notification or response was forwarded")

@@ -3,7 +3,9 @@ package dev.plugboard.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.plugboard.api.ApiException;
 import dev.plugboard.connection.Activity;
 import dev.plugboard.connection.ActivityLog;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,10 +71,21 @@ public class GatewayService {
   private final BearerRenewal renewal;
   private final GatewayConfig config;
   private final ActivityLog activity;
+  private final PersonNeeded person;
+  private final String version;
 
   GatewayService(
-      ConnectionService connections, McpClient client, GatewaySessions sessions, BearerRenewal renewal, GatewayConfig config, ActivityLog activity) {
+      ConnectionService connections,
+      McpClient client,
+      GatewaySessions sessions,
+      BearerRenewal renewal,
+      GatewayConfig config,
+      ActivityLog activity,
+      PersonNeeded person,
+      @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
     this.connections = connections;
+    this.person = person;
+    this.version = version;
     this.activity = activity;
     this.client = client;
     this.sessions = sessions;
@@ -99,15 +113,20 @@ public class GatewayService {
     }
     Session session = sessions.use(sessionId, caller.apiKeyId(), connectionId).orElseThrow(GatewayService::sessionNotFound);
     String method = message.path("method").asText();
+    String tool = "tools/call".equals(method) ? toolName(message) : null;
+    if (PersonNeeded.byView(connection) && (tool == null || connection.toolAllowed(tool))) {
+      return personNeeded(caller, connection, session, message, tool);
+    }
     try {
+      // A session opened while the connection needed a person gets its upstream session now.
+      UpstreamSession upstream = session.upstream() != null ? session.upstream() : openLate(target, sessionId, protocolVersion);
       if (request && "tools/call".equals(method)) {
-        String tool = toolName(message);
         if (!connection.toolAllowed(tool)) {
           return Reply.json(200, refused(caller, connection, message, tool));
         }
-        return answer(callTool(caller, connectionId, tool, () -> forward(target, session.upstream(), message)), acceptsStream, null);
+        return answer(callTool(caller, connectionId, tool, () -> forward(target, upstream, message)), acceptsStream, null);
       }
-      Exchange exchange = forward(target, session.upstream(), message);
+      Exchange exchange = forward(target, upstream, message);
       if (!request) {
         return Reply.accepted();
       }
@@ -116,6 +135,9 @@ public class GatewayService {
       if (e.failed().reason() == Reason.SESSION_ENDED) {
         sessions.close(sessionId, caller.apiKeyId(), connectionId);
         throw new ApiException(404, "not_found", "the MCP server ended the session; initialize again");
+      }
+      if (request && person.afterRefusal(caller, connection, e)) {
+        return Reply.json(200, person.answer(caller, connection, message, session.elicitationUrl()));
       }
       LOG.infof("gateway: %s to connection %s failed: %s", message.path("method").asText("a message"), connectionId, e.failed().reason());
       return request ? Reply.json(200, upstreamError(id, e.failed())) : Reply.accepted();
@@ -242,19 +264,71 @@ public class GatewayService {
 
   private Reply initialize(Caller caller, Usable target, ObjectNode message, boolean acceptsStream) {
     UUID connectionId = target.view().id();
+    boolean elicitationUrl = PersonNeeded.declaresUrlElicitation(message);
+    if (PersonNeeded.byView(target.view())) {
+      return initializeWaiting(caller, target.view(), message, elicitationUrl);
+    }
     try {
       Opened opened = withCredentials(target, r -> client.initialize(r.serverUrl(), r.headers(), message, deadline()));
       JsonNode response = opened.exchange().response();
       if (response.has("error")) {
         return answer(opened.exchange(), acceptsStream, null);
       }
-      String id = sessions.open(caller.apiKeyId(), connectionId, opened.session());
+      String id = sessions.open(caller.apiKeyId(), connectionId, opened.session(), elicitationUrl);
       LOG.debugf("gateway: session opened on connection %s (upstream %s %s)", connectionId, opened.session().kind(), opened.session().protocolVersion());
       return answer(opened.exchange(), acceptsStream, id);
     } catch (McpException e) {
+      if (person.afterRefusal(caller, target.view(), e)) {
+        return initializeWaiting(caller, target.view(), message, elicitationUrl);
+      }
       LOG.infof("gateway: initialize of connection %s failed: %s", connectionId, e.failed().reason());
       return Reply.json(200, upstreamError(message.get("id"), e.failed()));
     }
+  }
+
+  // ---- a connection that needs a person (DESIGN §13) ---------------------------------------------
+
+  /** Answers initialize itself, so the agent has a session in which every request brings it the link. */
+  private Reply initializeWaiting(Caller caller, ConnectionView connection, ObjectNode message, boolean elicitationUrl) {
+    ObjectNode result = PersonNeeded.waitingInitializeResult(message, connection, version);
+    String id = sessions.openWaiting(caller.apiKeyId(), connection.id(), result.get("protocolVersion").asText(), elicitationUrl);
+    LOG.debugf("gateway: session opened on connection %s, which needs a person (no upstream session yet)", connection.id());
+    return new Reply(200, List.of(AggregateService.response(message.get("id"), result)), false, id);
+  }
+
+  /** A message on a connection that needs a person: the answer carrying the link; a call of {@code tool} (null: none) is recorded. */
+  Reply personNeeded(Caller caller, ConnectionView connection, Session session, ObjectNode message, String tool) {
+    if (!JsonRpc.isRequest(message)) {
+      return Reply.accepted();
+    }
+    if (tool != null) {
+      activity.record(caller, connection.id(), Activity.Kind.TOOLS_CALL, tool, Activity.Outcome.ERROR, null, 0);
+    }
+    return Reply.json(200, person.answer(caller, connection, message, session.elicitationUrl()));
+  }
+
+  /** Opens the upstream session of a session that began while the connection needed a person, and keeps it. */
+  private UpstreamSession openLate(Usable target, String sessionId, String protocolVersion) throws McpException {
+    String asked = protocolVersion != null ? protocolVersion : AggregateService.NEWEST;
+    UpstreamSession opened = withCredentials(target, r -> openOwn(r, asked, deadline()));
+    sessions.attach(sessionId, opened);
+    LOG.debugf("gateway: the upstream session of connection %s opened once it no longer needed a person", target.view().id());
+    return opened;
+  }
+
+  /** Opens an upstream session of Plugboard's own: initialize (asking for {@code protocolVersion}), then initialized. */
+  UpstreamSession openOwn(ResolvedView r, String protocolVersion, Deadline deadline) throws McpException {
+    ObjectNode params = JsonNodeFactory.instance.objectNode();
+    params.put("protocolVersion", protocolVersion);
+    params.putObject("capabilities");
+    params.putObject("clientInfo").put("name", "plugboard").put("version", version);
+    Opened opened = client.initialize(r.serverUrl(), r.headers(), JsonRpc.request(TextNode.valueOf("plugboard-initialize"), "initialize", params), deadline);
+    JsonNode error = opened.exchange().response().get("error");
+    if (error != null) {
+      throw new McpException(new Failed(Reason.SERVER_ERROR, "the server refused initialize: " + JsonRpc.clean(error.path("message").asText("no message")), opened.exchange().httpStatus(), null));
+    }
+    client.forward(r.serverUrl(), r.headers(), opened.session(), JsonRpc.notification("notifications/initialized"), deadline);
+    return opened.session();
   }
 
   @FunctionalInterface

@@ -37,13 +37,15 @@ public class GatewaySessions {
   /**
    * A live session: its connection and upstream state (per-connection sessions), or, for an
    * aggregate session (connectionId null), its upstream sessions by connection and the fingerprint
-   * of what it last listed (null: never listed).
+   * of what it last listed (null: never listed). A per-connection session whose upstream is null
+   * was opened by Plugboard alone on a connection that needed a person. {@code elicitationUrl}: the
+   * agent declared URL elicitation at initialize.
    */
-  public record Session(UUID connectionId, UpstreamSession upstream, Map<UUID, UpstreamSession> upstreams, String listedFingerprint) {}
+  public record Session(UUID connectionId, UpstreamSession upstream, Map<UUID, UpstreamSession> upstreams, String listedFingerprint, boolean elicitationUrl) {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String COLUMNS = "connection_id, upstream_kind, upstream_session_id, protocol_version, upstreams, listed_fingerprint";
+  private static final String COLUMNS = "connection_id, upstream_kind, upstream_session_id, protocol_version, upstreams, listed_fingerprint, elicitation_url";
 
   private final DataSource db;
   private final GatewayConfig config;
@@ -54,30 +56,52 @@ public class GatewaySessions {
   }
 
   /** Stores a new session on one connection and returns its id, shown to the agent once. */
-  public String open(UUID apiKeyId, UUID connectionId, UpstreamSession upstream) {
+  public String open(UUID apiKeyId, UUID connectionId, UpstreamSession upstream, boolean elicitationUrl) {
     String id = newId();
     update(
-        "INSERT INTO gateway_sessions (id_hash, api_key_id, connection_id, upstream_kind, upstream_session_id, protocol_version)"
-            + " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO gateway_sessions (id_hash, api_key_id, connection_id, upstream_kind, upstream_session_id, protocol_version, elicitation_url)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
         ps -> {
           ps.setBytes(1, hash(id));
           ps.setObject(2, apiKeyId);
           ps.setObject(3, connectionId);
-          ps.setString(4, upstream.kind().name());
+          ps.setString(4, upstream.kind() == null ? null : upstream.kind().name());
           ps.setString(5, upstream.sessionId());
           ps.setString(6, upstream.protocolVersion());
+          ps.setBoolean(7, elicitationUrl);
         });
     return id;
   }
 
+  /**
+   * Stores a new session on a connection that needs a person, with no upstream session yet (opened
+   * by the first message after the person has authorized); {@code protocolVersion}: the agent's.
+   */
+  public String openWaiting(UUID apiKeyId, UUID connectionId, String protocolVersion, boolean elicitationUrl) {
+    return open(apiKeyId, connectionId, new UpstreamSession(null, null, protocolVersion), elicitationUrl);
+  }
+
+  /** Keeps the upstream session opened late for a per-connection session. */
+  public void attach(String id, UpstreamSession upstream) {
+    update(
+        "UPDATE gateway_sessions SET upstream_kind = ?, upstream_session_id = ?, protocol_version = ? WHERE id_hash = ? AND connection_id IS NOT NULL",
+        ps -> {
+          ps.setString(1, upstream.kind().name());
+          ps.setString(2, upstream.sessionId());
+          ps.setString(3, upstream.protocolVersion());
+          ps.setBytes(4, hash(id));
+        });
+  }
+
   /** Stores a new aggregate session, with no upstream session yet, and returns its id. */
-  public String openAggregate(UUID apiKeyId) {
+  public String openAggregate(UUID apiKeyId, boolean elicitationUrl) {
     String id = newId();
     update(
-        "INSERT INTO gateway_sessions (id_hash, api_key_id, upstreams) VALUES (?, ?, '{}'::jsonb)",
+        "INSERT INTO gateway_sessions (id_hash, api_key_id, upstreams, elicitation_url) VALUES (?, ?, '{}'::jsonb, ?)",
         ps -> {
           ps.setBytes(1, hash(id));
           ps.setObject(2, apiKeyId);
+          ps.setBoolean(3, elicitationUrl);
         });
     return id;
   }
@@ -176,7 +200,7 @@ public class GatewaySessions {
   private static Session session(ResultSet rs) throws SQLException {
     String kind = rs.getString(2);
     UpstreamSession upstream = kind == null ? null : new UpstreamSession(Kind.valueOf(kind), rs.getString(3), rs.getString(4));
-    return new Session(rs.getObject(1, UUID.class), upstream, upstreams(rs.getString(5)), rs.getString(6));
+    return new Session(rs.getObject(1, UUID.class), upstream, upstreams(rs.getString(5)), rs.getString(6), rs.getBoolean(7));
   }
 
   private static Map<UUID, UpstreamSession> upstreams(String json) throws SQLException {

@@ -31,12 +31,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @QuarkusTest
 @QuarkusTestResource(value = ConnectPeers.class, restrictToAnnotatedClass = true)
-class ConnectBrowserTest {
+public class ConnectBrowserTest {
 
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
 
-  static WebDriver browser(boolean javascript) {
+  /** Headless chromium through chromium-driver; the test is skipped (an assumption) where neither is installed. */
+  public static WebDriver browser(boolean javascript) {
     Assumptions.assumeTrue(
         Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
         "no chromium / chromedriver here (apt-get install chromium chromium-driver)");
@@ -52,7 +53,7 @@ class ConnectBrowserTest {
     return driver;
   }
 
-  static WebDriverWait waiting(WebDriver driver) {
+  public static WebDriverWait waiting(WebDriver driver) {
     return new WebDriverWait(driver, Duration.ofSeconds(30));
   }
 

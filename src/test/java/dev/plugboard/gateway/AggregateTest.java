@@ -121,9 +121,9 @@ class AggregateTest {
 
     JsonNode list = a.call(2, "tools/list", "{}");
     assertEquals(
-        new TreeSet<>(Set.of("alpha_tools__echo", "alpha_tools__add", "words__lookup", "limited__add")),
+        new TreeSet<>(Set.of("alpha_tools__echo", "alpha_tools__add", "words__lookup", "limited__add", PersonNeeded.CONNECT_TOOL)),
         new TreeSet<>(toolNames(list)),
-        "the union of the allowed tools, prefixed; the dead upstream, the other team's connection and a name over 128 characters are not there");
+        "the union of the allowed tools, prefixed, and the built-in plugboard__connect; the dead upstream, the other team's connection and a name over 128 characters are not there");
     JsonNode lookup = null;
     for (JsonNode t : list.at("/result/tools")) {
       if (t.get("name").asText().equals("words__lookup")) {
@@ -237,6 +237,6 @@ class AggregateTest {
     given().header("Authorization", "Bearer " + m.key()).header("Accept", "text/event-stream").get("/mcp/v1").then().statusCode(405);
     given().contentType(ContentType.JSON).header("Accept", ACCEPT).body(initialize().toString()).post("/mcp/v1").then().statusCode(401);
     Agent a = open(m.key());
-    assertEquals(List.of(), toolNames(a.call(2, "tools/list", "{}")), "no connections, no tools");
+    assertEquals(List.of(PersonNeeded.CONNECT_TOOL), toolNames(a.call(2, "tools/list", "{}")), "no connections, only the built-in tool");
   }
 }

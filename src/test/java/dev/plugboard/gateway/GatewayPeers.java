@@ -93,6 +93,7 @@ final class GatewayPeers implements AutoCloseable {
     ctx.addFilter(new FilterHolder(bearer), "/oauth/*", EnumSet.of(DispatcherType.REQUEST));
     ctx.addServlet(new ServletHolder(new Broken(true)), "/dies");
     ctx.addServlet(new ServletHolder(new Broken(false)), "/junk");
+    ctx.addServlet(new ServletHolder(new RevokedGrant()), "/revoked/token");
     jetty.start();
   }
 
@@ -174,6 +175,20 @@ final class GatewayPeers implements AutoCloseable {
         "Add two numbers",
         "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\"},\"b\":{\"type\":\"number\"}}}",
         args -> String.valueOf(((Number) args.get("a")).doubleValue() + ((Number) args.get("b")).doubleValue()));
+  }
+
+  /** The token endpoint of an authorization server that has revoked every grant (RFC 6749 §5.2). */
+  String revokedTokenEndpoint() {
+    return base() + "/revoked/token";
+  }
+
+  private static final class RevokedGrant extends HttpServlet {
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse res) throws IOException {
+      res.setStatus(400);
+      res.setContentType("application/json");
+      res.getOutputStream().write("{\"error\":\"invalid_grant\",\"error_description\":\"the refresh token was revoked\"}".getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   /**

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,9 +34,44 @@ public final class SdkAgent {
   }
 
   private static JsonNode run(String url, String kind, List<String> extra) throws Exception {
-    List<String> command = new ArrayList<>(List.of("node", "agent.mjs", url, kind));
-    command.addAll(extra);
-    return exec(new File("conformance"), command, "the SDK client against " + url);
+    List<String> args = new ArrayList<>(List.of(url, kind));
+    args.addAll(extra);
+    return script("agent.mjs", args, Map.of());
+  }
+
+  /** Runs another script of conformance/ with {@code args} and extra {@code env}, and returns the JSON it printed. */
+  public static JsonNode script(String script, List<String> args, Map<String, String> env) throws Exception {
+    return start(script, args, env).finish();
+  }
+
+  /** A script of conformance/ started and not yet waited for. */
+  public record Running(String what, Process process, File out, File err) {
+    /** Waits (60 s at most) for the script and returns the JSON it printed. */
+    public JsonNode finish() throws Exception {
+      try {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          throw new AssertionError("the SDK client did not finish within 60 s: " + what);
+        }
+        assertEquals(0, process.exitValue(), "the SDK client failed (" + what + "): " + Files.readString(err.toPath()));
+        return JSON.readTree(Files.readString(out.toPath(), StandardCharsets.UTF_8));
+      } finally {
+        out.delete();
+        err.delete();
+      }
+    }
+  }
+
+  /** Starts a script of conformance/ with {@code args} and extra {@code env}. */
+  public static Running start(String script, List<String> args, Map<String, String> env) throws Exception {
+    List<String> command = new ArrayList<>(List.of("node", script));
+    command.addAll(args);
+    // Output goes to files: a full pipe would block the client before it exits.
+    File out = File.createTempFile("agent", ".json");
+    File err = File.createTempFile("agent", ".err");
+    ProcessBuilder pb = new ProcessBuilder(command).directory(new File("conformance")).redirectOutput(out).redirectError(err);
+    pb.environment().putAll(env);
+    return new Running(script + " " + args.get(0), pb.start(), out, err);
   }
 
   /** Runs an agent script in {@code dir} and reads the one JSON line it prints; {@code what} names it in failures. */
@@ -43,17 +79,6 @@ public final class SdkAgent {
     // Output goes to files: a full pipe would block the client before it exits.
     File out = File.createTempFile("agent", ".json");
     File err = File.createTempFile("agent", ".err");
-    try {
-      Process p = new ProcessBuilder(command).directory(dir).redirectOutput(out).redirectError(err).start();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(what + " did not finish within 60 s");
-      }
-      assertEquals(0, p.exitValue(), what + " failed: " + Files.readString(err.toPath()));
-      return JSON.readTree(Files.readString(out.toPath(), StandardCharsets.UTF_8));
-    } finally {
-      out.delete();
-      err.delete();
-    }
+    return new Running(what, new ProcessBuilder(command).directory(dir).redirectOutput(out).redirectError(err).start(), out, err).finish();
   }
 }
