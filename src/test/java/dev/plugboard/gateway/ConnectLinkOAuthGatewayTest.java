@@ -47,7 +47,8 @@ class ConnectLinkOAuthGatewayTest {
     Member m = Fixtures.newMember();
     String conn = Fixtures.create(m, Map.of("name", "Mail", "server_url", peers.base() + "/oauth/mcp", "provider", "user", "auth_method", "url"));
     UUID id = UUID.fromString(conn);
-    // A native connection whose authorization server has revoked the grant behind its stale token.
+    // A native connection whose authorization server has revoked the grant behind its stale token (the
+    // provider's configured token endpoint, NativeProviderPeers, refuses every refresh).
     db.update("UPDATE connections SET provider = 'native', type = 'gmail', oauth_provider = 'gmail', auth_method = 'oauth' WHERE id = ?", id);
     QuarkusTransaction.requiringNew()
         .run(() -> credentials.saveTokens(id, new Tokens("stale-" + UUID.randomUUID(), "refresh-" + UUID.randomUUID(), "Bearer", Instant.now().plus(1, ChronoUnit.HOURS), List.of("openid"), peers.revokedTokenEndpoint(), null, "gmail-client", null, null)));

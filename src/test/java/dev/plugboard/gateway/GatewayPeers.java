@@ -94,6 +94,7 @@ final class GatewayPeers implements AutoCloseable {
     ctx.addServlet(new ServletHolder(new Broken(true)), "/dies");
     ctx.addServlet(new ServletHolder(new Broken(false)), "/junk");
     ctx.addServlet(new ServletHolder(new RevokedGrant()), "/revoked/token");
+    ctx.addServlet(new ServletHolder(new RefreshRefused()), "/refresh-refused/token");
     jetty.start();
   }
 
@@ -180,6 +181,40 @@ final class GatewayPeers implements AutoCloseable {
   /** The token endpoint of an authorization server that has revoked every grant (RFC 6749 §5.2). */
   String revokedTokenEndpoint() {
     return base() + "/revoked/token";
+  }
+
+  /**
+   * A native provider's token endpoint whose grants were revoked: a refresh gets {@code invalid_grant},
+   * an authorization code (a person consenting again) goes on to the mock and gets its tokens.
+   */
+  String refreshRefusedTokenEndpoint() {
+    return base() + "/refresh-refused/token";
+  }
+
+  private final class RefreshRefused extends HttpServlet {
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse res) throws IOException {
+      byte[] body = req.getInputStream().readAllBytes();
+      if (new String(body, StandardCharsets.UTF_8).contains("grant_type=refresh_token")) {
+        new RevokedGrant().doPost(req, res);
+        return;
+      }
+      var forward = java.net.http.HttpRequest.newBuilder(URI.create(tokenEndpoint().replace("localhost", "127.0.0.1")))
+          .header("Content-Type", req.getContentType())
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+      if (req.getHeader("Authorization") != null) {
+        forward.header("Authorization", req.getHeader("Authorization"));
+      }
+      try (var client = java.net.http.HttpClient.newHttpClient()) {
+        var answer = client.send(forward.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        res.setStatus(answer.statusCode());
+        res.setContentType(answer.headers().firstValue("Content-Type").orElse("application/json"));
+        res.getOutputStream().write(answer.body());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        res.sendError(502);
+      }
+    }
   }
 
   private static final class RevokedGrant extends HttpServlet {

@@ -92,7 +92,7 @@ class ModernAgentTest {
       assertEquals("plugboard", d.path("_meta").path("io.modelcontextprotocol/serverInfo").path("name").asText(), d.toString());
       assertEquals("complete", d.get("resultType").asText());
 
-      assertEquals(List.of(slug + "__echo", slug + "__add"), names(json(post(m.key(), "/mcp/v1", "tools/list", "{}", headers("tools/list"))).get("result").get("tools")));
+      assertEquals(List.of(slug + "__echo", slug + "__add", "plugboard__connect"), names(json(post(m.key(), "/mcp/v1", "tools/list", "{}", headers("tools/list"))).get("result").get("tools")));
       String name = slug + "__add";
       Response add = post(m.key(), "/mcp/v1", "tools/call", "{\"name\":\"" + name + "\",\"arguments\":{\"a\":2,\"b\":3}}", Map.of("MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/call", "Mcp-Name", name));
       assertEquals(200, add.statusCode(), add.asString());

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * The gateway's upstream peers started before the app, with their mock-oauth2-server configured as the
  * native provider {@code gmail}: a connection of that provider whose MCP server is {@code /oauth/mcp}
- * can be authorized again through a connect link, and the server accepts the tokens it gets.
+ * can be authorized again through a connect link, and the server accepts the tokens it gets. Its token
+ * endpoint refuses every refresh (invalid_grant) and passes authorization codes on to the mock.
  */
 public class NativeProviderPeers implements QuarkusTestResourceLifecycleManager {
 
@@ -24,7 +25,7 @@ public class NativeProviderPeers implements QuarkusTestResourceLifecycleManager 
         "plugboard.oauth.providers.gmail.client-id", "gmail-client",
         "plugboard.oauth.providers.gmail.client-secret", "gmail-secret",
         "plugboard.oauth.providers.gmail.authorization-endpoint", as + "/authorize",
-        "plugboard.oauth.providers.gmail.token-endpoint", as + "/token",
+        "plugboard.oauth.providers.gmail.token-endpoint", peers.refreshRefusedTokenEndpoint(),
         "plugboard.oauth.providers.gmail.revocation-endpoint", as + "/revoke",
         "plugboard.oauth.providers.gmail.issuer", as);
   }
