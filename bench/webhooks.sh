@@ -101,7 +101,7 @@ start_app "${WEBHOOK_FLAGS[@]}" -Dplugboard.outbox.after-commit-delay=1h -Dplugb
 post_run "$BACKLOG_SECONDS" >/dev/null
 backlog=$(psql -At -d plugboard -c "select count(*) from outbox_jobs where kind = 'webhook' and status = 'pending'")
 stop_app
-start_app "${WEBHOOK_FLAGS[@]}" -Dplugboard.outbox.poll-interval=100ms
+start_app "${WEBHOOK_FLAGS[@]}" -Dplugboard.outbox.poll-interval=1s
 t0=$(date +%s.%N)
 await_arrivals "$backlog" 600
 t1=$(date +%s.%N)

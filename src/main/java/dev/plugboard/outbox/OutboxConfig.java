@@ -16,7 +16,7 @@ public interface OutboxConfig {
   @WithDefault("5s,5m,30m,2h,5h,10h,10h")
   List<Duration> retrySchedule();
 
-  /** How often each replica's dispatcher looks for due jobs ({@code off} disables it). */
+  /** How often each replica's dispatcher looks for due jobs (at least 1s; {@code off} disables it). */
   @WithDefault("5s")
   String pollInterval();
 

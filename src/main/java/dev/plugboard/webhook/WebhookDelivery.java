@@ -10,6 +10,7 @@ import dev.plugboard.outbox.OutboxWorker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +29,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * client under the webhook switches with no redirects followed. 2xx succeeds, 410 disables the
  * endpoint, anything else is retried ({@code Retry-After} honoured).
  */
+@Startup // registers plugboard_webhook_pending at start, not at the first delivery
 @ApplicationScoped
 public class WebhookDelivery implements OutboxHandler {
 

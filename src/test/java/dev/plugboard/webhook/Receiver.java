@@ -23,13 +23,13 @@ import org.eclipse.jetty.server.ServerConnector;
  * A webhook receiver on 127.0.0.1: records every request and answers the statuses queued with
  * {@link #answer} (then 200). It can be started on a fixed port, to come back where it was.
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as it arrived. */
-  record Hit(String id, String timestamp, String signature, String contentType, String userAgent, String body) {
-    JsonNode json() {
+  public record Hit(String id, String timestamp, String signature, String contentType, String userAgent, String body) {
+    public JsonNode json() {
       try {
         return JSON.readTree(body);
       } catch (IOException e) {
@@ -37,12 +37,12 @@ final class Receiver implements AutoCloseable {
       }
     }
 
-    String type() {
+    public String type() {
       return json().path("type").asText();
     }
 
     /** Checks the signature with the official Standard Webhooks library (throws when it does not verify). */
-    void verify(String secret) {
+    public void verify(String secret) {
       try {
         new Webhook(secret)
             .verify(body, Map.of("webhook-id", List.of(id), "webhook-timestamp", List.of(timestamp), "webhook-signature", List.of(signature)));
@@ -52,7 +52,7 @@ final class Receiver implements AutoCloseable {
     }
   }
 
-  final List<Hit> hits = new CopyOnWriteArrayList<>();
+  public final List<Hit> hits = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedDeque<Integer> answers = new ConcurrentLinkedDeque<>();
   private final Server server = new Server();
   private final ServerConnector connector;
@@ -92,7 +92,7 @@ final class Receiver implements AutoCloseable {
   }
 
   /** On a port the system picks. */
-  static Receiver start() throws Exception {
+  public static Receiver start() throws Exception {
     return new Receiver(0);
   }
 
@@ -105,12 +105,12 @@ final class Receiver implements AutoCloseable {
     return connector.getLocalPort();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + port() + "/hooks";
   }
 
   /** The next requests get these statuses, in order; afterwards 200. */
-  Receiver answer(Integer... statuses) {
+  public Receiver answer(Integer... statuses) {
     answers.addAll(List.of(statuses));
     return this;
   }
@@ -121,7 +121,7 @@ final class Receiver implements AutoCloseable {
     return this;
   }
 
-  List<Hit> ofType(String type) {
+  public List<Hit> ofType(String type) {
     return hits.stream().filter(h -> type.equals(h.type())).toList();
   }
 

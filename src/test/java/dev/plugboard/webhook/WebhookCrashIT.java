@@ -39,7 +39,7 @@ class WebhookCrashIT {
     config = new HashMap<>(database.start());
     config.put("plugboard.webhooks.allow-http", "true");
     config.put("plugboard.webhooks.allow-private-networks", "true");
-    config.put("plugboard.outbox.poll-interval", "500ms");
+    config.put("plugboard.outbox.poll-interval", "1s");
     RestAssured.baseURI = "http://127.0.0.1";
   }
 

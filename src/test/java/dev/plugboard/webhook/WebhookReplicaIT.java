@@ -18,9 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two instances of the packaged app on one database, both dispatching (post-commit attempts and
- * pollers every 100 ms): every event arrives exactly once, because a delivery is claimed with
- * {@code FOR UPDATE SKIP LOCKED} and a lease. Runs in {@code verify} after {@code package}.
+ * Two instances of the packaged app on one database: every event arrives exactly once, because a
+ * delivery is claimed with {@code FOR UPDATE SKIP LOCKED} and a lease. The post-commit attempt is
+ * held back on both, so their two dispatchers (small batches, every second) race for the same
+ * backlog. Runs in {@code verify} after {@code package}.
  */
 class WebhookReplicaIT {
 
@@ -35,7 +36,9 @@ class WebhookReplicaIT {
     Map<String, String> config = new HashMap<>(database.start());
     config.put("plugboard.webhooks.allow-http", "true");
     config.put("plugboard.webhooks.allow-private-networks", "true");
-    config.put("plugboard.outbox.poll-interval", "100ms");
+    config.put("plugboard.outbox.poll-interval", "1s");
+    config.put("plugboard.outbox.after-commit-delay", "1h");
+    config.put("plugboard.outbox.batch-size", "3");
     a = PackagedApp.start("webhook-replica-a", config);
     b = PackagedApp.start("webhook-replica-b", config);
     receiver = Receiver.start();
