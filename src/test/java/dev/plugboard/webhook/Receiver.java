@@ -83,6 +83,9 @@ public final class Receiver implements AutoCloseable {
                 if (status != null && retryAfter != null) {
                   resp.setHeader("Retry-After", retryAfter);
                 }
+                if (status != null && status >= 300 && status < 400) {
+                  resp.setHeader("Location", "/redirected");
+                }
                 resp.setStatus(status == null ? 200 : status);
               }
             }),

@@ -206,6 +206,18 @@ class WebhooksTest {
   }
 
   @Test
+  void aRedirectIsAFailedAttemptAndIsNotFollowed() {
+    Endpoint e = subscribe(Map.of());
+    receiver.answer(307);
+    createConnection("redirected");
+    Await.until("the redirect is logged", 20, () -> deliveries(e, "?status=pending").getInt("items[0].attempts") == 1);
+    assertEquals(307, deliveries(e, "").getInt("items[0].last_status_code"));
+    Await.until("the retry succeeds", 30, () -> deliveries(e, "?status=succeeded").getInt("total") == 1);
+    assertTrue(receiver.hits.stream().allMatch(h -> h.id().equals(receiver.hits.get(0).id())), "only retries of the same event");
+    assertEquals(2, receiver.hits.size(), "the first attempt and its retry, never the redirect target");
+  }
+
+  @Test
   void goneDisablesTheEndpoint() {
     Endpoint e = subscribe(Map.of());
     receiver.answer(410);
