@@ -3,11 +3,10 @@ package dev.plugboard.webhook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.plugboard.net.OutboundConfig;
 import dev.plugboard.net.OutboundPolicy;
+import dev.plugboard.net.OutboundPolicyTest;
 import dev.plugboard.net.UrlNotAllowedException;
 import java.net.InetAddress;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,33 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class WebhookUrlPolicyTest {
 
-  static final OutboundPolicy POLICY =
-      new OutboundPolicy(
-          new OutboundConfig() {
-            public boolean allowHttp() {
-              return true;
-            }
-
-            public boolean allowPrivateNetworks() {
-              return true;
-            }
-
-            public Duration connectTimeout() {
-              return Duration.ofSeconds(5);
-            }
-
-            public Duration totalTimeout() {
-              return Duration.ofSeconds(15);
-            }
-
-            public int maxResponseBytes() {
-              return 1024;
-            }
-
-            public int maxRedirects() {
-              return 3;
-            }
-          });
+  // plugboard.outbound.* allow everything: the webhook switches alone decide
+  static final OutboundPolicy POLICY = new OutboundPolicy(OutboundPolicyTest.config(true, true));
 
   @Test
   void privateLoopbackAndMetadataAddressesAreRefusedUnlessAllowed() throws Exception {
