@@ -80,6 +80,12 @@ class WebhooksTest {
     return receiver.ofType(type).get(0);
   }
 
+  /** The first attempt's outcome is stored (attempts count from the claim, before the answer). */
+  boolean firstOutcomeStored(Endpoint e) {
+    JsonPath log = deliveries(e, "");
+    return log.getInt("items[0].attempts") == 1 && (log.get("items[0].last_status_code") != null || log.get("items[0].last_error") != null);
+  }
+
   JsonPath deliveries(Endpoint e, String query) {
     return admin().get("/admin/v1/webhooks/" + e.id() + "/deliveries" + query).then().statusCode(200).extract().jsonPath();
   }
@@ -191,7 +197,7 @@ class WebhooksTest {
     Endpoint e = subscribe(Map.of());
     receiver.retryAfter("3600").answer(503);
     createConnection("throttled");
-    Await.until("the first attempt is logged", 20, () -> deliveries(e, "?status=pending").getInt("items[0].attempts") == 1);
+    Await.until("the first attempt is logged", 20, () -> firstOutcomeStored(e));
     JsonPath log = deliveries(e, "?status=pending");
     assertEquals(503, log.getInt("items[0].last_status_code"));
     assertEquals("HTTP 503", log.getString("items[0].last_error"));
@@ -208,13 +214,17 @@ class WebhooksTest {
   @Test
   void aRedirectIsAFailedAttemptAndIsNotFollowed() {
     Endpoint e = subscribe(Map.of());
-    receiver.answer(307);
+    receiver.retryAfter("3600").answer(307); // the retry waits (5 min) until it is asked for by hand
     createConnection("redirected");
-    Await.until("the redirect is logged", 20, () -> deliveries(e, "?status=pending").getInt("items[0].attempts") == 1);
-    assertEquals(307, deliveries(e, "").getInt("items[0].last_status_code"));
-    Await.until("the retry succeeds", 30, () -> deliveries(e, "?status=succeeded").getInt("total") == 1);
-    assertTrue(receiver.hits.stream().allMatch(h -> h.id().equals(receiver.hits.get(0).id())), "only retries of the same event");
+    Await.until("the redirect is logged", 20, () -> firstOutcomeStored(e));
+    JsonPath log = deliveries(e, "");
+    assertEquals("pending", log.getString("items[0].status"));
+    assertEquals(307, log.getInt("items[0].last_status_code"));
+    assertEquals(1, receiver.hits.size(), "the redirect target was not asked");
+    admin().post("/admin/v1/webhooks/" + e.id() + "/deliveries/" + log.getString("items[0].id") + "/retry").then().statusCode(202);
+    Await.until("the retry succeeds", 20, () -> deliveries(e, "?status=succeeded").getInt("total") == 1);
     assertEquals(2, receiver.hits.size(), "the first attempt and its retry, never the redirect target");
+    assertEquals(receiver.hits.get(0).id(), receiver.hits.get(1).id());
   }
 
   @Test
@@ -237,7 +247,7 @@ class WebhooksTest {
     int port = receiver.port();
     receiver.close();
     createConnection("while down");
-    Await.until("the refused attempt is logged", 20, () -> deliveries(e, "?status=pending").getInt("items[0].attempts") >= 1);
+    Await.until("the refused attempt is logged", 20, () -> firstOutcomeStored(e));
     assertThat(deliveries(e, "").getString("items[0].last_error"), "connection refused");
     receiver = Receiver.startOn(port);
     Receiver.Hit h = awaitOne("connection.created");
@@ -291,7 +301,20 @@ class WebhooksTest {
   }
 
   @Test
-  void maintenanceDrainsTheOutbox() {
+  void maintenanceDrainsTheOutboxAndPurgesWhatEndedBeforeTheRetention() {
+    Endpoint e = subscribe(Map.of());
+    createConnection("kept");
+    Await.until("the fresh delivery succeeded", 20, () -> deliveries(e, "?status=succeeded").getInt("total") == 1);
+    // one more delivery that ended eight days ago (retention: 7 d)
+    String old = "msg_" + java.util.UUID.randomUUID().toString().replace("-", "");
+    db.update("INSERT INTO outbox_events (id, type, organization_id, body, created_at) VALUES (?, 'connection.created', ?::uuid, '{}', now() - interval '8 days')", old, member.orgId());
+    db.update(
+        "INSERT INTO outbox_jobs (id, kind, target, event_id, payload, status, attempts, next_attempt_at, created_at, ended_at)"
+            + " VALUES (gen_random_uuid(), 'webhook', ?, ?, 'connection.created', 'succeeded', 1, now(), now() - interval '8 days', now() - interval '8 days')",
+        e.id(), old);
+    assertEquals(2, deliveries(e, "").getInt("total"));
     admin().post("/admin/v1/maintenance/run").then().statusCode(200).body("tasks.task", hasItem("outbox.drain")).body("tasks.task", hasItem("webhook.purge"));
+    assertEquals(1, deliveries(e, "").getInt("total"), "the old delivery is purged, the fresh one kept");
+    assertEquals(0, db.count("SELECT count(*) FROM outbox_events WHERE id = ?", old), "and its event");
   }
 }
