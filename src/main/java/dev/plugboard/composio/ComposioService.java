@@ -39,6 +39,7 @@ public class ComposioService {
 
   @Inject ComposioClient composio;
   @Inject ConnectionService connections;
+  @Inject dev.plugboard.connection.ConnectionChanges changes;
   @Inject EntityManager em;
   @Inject ObjectMapper mapper;
 
@@ -163,7 +164,9 @@ public class ComposioService {
               row.connectionId = c.id;
               row.toolkit = toolkit;
               LOG.infof("finalized Composio account %s as connection %s (MCP server %s)", accountId, c.id, mcpId);
-              return connections.view(c);
+              ConnectionView created = connections.view(c);
+              changes.record(dev.plugboard.connection.ConnectionChanges.CREATED, created);
+              return created;
             });
   }
 

@@ -4,6 +4,7 @@ import dev.plugboard.api.ApiException;
 import dev.plugboard.api.Times;
 import dev.plugboard.composio.ComposioClient;
 import dev.plugboard.connection.Connection;
+import dev.plugboard.connection.ConnectionChanges;
 import dev.plugboard.connection.ConnectionService;
 import dev.plugboard.credential.Crypto;
 import dev.plugboard.credential.OpaqueTokens;
@@ -13,6 +14,7 @@ import dev.plugboard.oauth.FlowService;
 import dev.plugboard.oauth.FlowService.Outcome;
 import dev.plugboard.oauth.LinkedFlows;
 import dev.plugboard.oauth.OAuthUrls;
+import dev.plugboard.outbox.Outbox;
 import dev.plugboard.tenancy.Caller;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,6 +61,8 @@ public class ConnectLinkService implements ConnectLinks, LinkedFlows {
   @Inject FlowService flows;
   @Inject OAuthUrls urls;
   @Inject ConnectionService connections;
+  @Inject ConnectionChanges changes;
+  @Inject Outbox outbox;
   @Inject ComposioClient composio;
   @Inject OutboundPolicy outbound;
   @Inject Crypto crypto;
@@ -419,16 +423,37 @@ public class ConnectLinkService implements ConnectLinks, LinkedFlows {
 
   /**
    * The link completed with this connection (created, or repaired in place). Runs inside the
-   * transaction that wrote the connection. Webhook events ({@code connect_link.completed}) belong here.
+   * transaction that wrote the connection, so its {@code connect_link.completed} event commits with it.
    */
   void complete(ConnectLink l, UUID connectionId) {
     l.connectionId = connectionId;
     end(l, ConnectLink.COMPLETED, null);
+    announce(COMPLETED_EVENT, l);
   }
 
-  /** The link failed with this error code. Webhook events ({@code connect_link.failed}) belong here. */
+  /** The link failed with this error code ({@code connect_link.failed}, in the same transaction). */
   void fail(ConnectLink l, String error) {
     end(l, ConnectLink.FAILED, error);
+    announce(FAILED_EVENT, l);
+  }
+
+  static final String COMPLETED_EVENT = "connect_link.completed";
+  static final String FAILED_EVENT = "connect_link.failed";
+
+  /** The link's event (DESIGN §14): {@code data.link}, and {@code data.connection} when it has one. */
+  private void announce(String type, ConnectLink l) {
+    Map<String, Object> link = Map.of("link", view(l));
+    Connection c = l.connectionId == null ? null : em.find(Connection.class, l.connectionId);
+    if (c != null) {
+      changes.record(type, connections.view(c), link);
+      return;
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("connection", null);
+    data.put("organization_id", l.organizationId);
+    data.put("team_id", l.teamId);
+    data.putAll(link);
+    outbox.event(type, l.organizationId, data);
   }
 
   /** Every status change out of pending / awaiting_confirmation; the database announces it to waiters. */

@@ -8,6 +8,7 @@ import dev.plugboard.api.Times;
 import dev.plugboard.composio.ComposioService;
 import dev.plugboard.composio.ComposioViews;
 import dev.plugboard.connection.Connection;
+import dev.plugboard.connection.ConnectionChanges;
 import dev.plugboard.connection.ConnectionService;
 import dev.plugboard.connection.ConnectionViews;
 import dev.plugboard.credential.CredentialService;
@@ -60,6 +61,7 @@ public class ConnectPages {
   @Inject OAuthUrls urls;
   @Inject ComposioService composio;
   @Inject ConnectionService connections;
+  @Inject ConnectionChanges changes;
   @Inject CallerLookup callers;
   @Inject Crypto crypto;
   @Inject EntityManager em;
@@ -352,6 +354,7 @@ public class ConnectPages {
       Connection c = connections.writable(creator, id);
       c.brokenAt = null;
       c.brokenReason = null;
+      changes.record(ConnectionChanges.RECONNECTED, connections.view(c));
     }
     return links.completeNow(l.id, id);
   }

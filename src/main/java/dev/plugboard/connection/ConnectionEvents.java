@@ -16,8 +16,9 @@ public final class ConnectionEvents {
   public record Deleting(UUID connectionId) {}
 
   /**
-   * Fired asynchronously after the deletion committed: best-effort clean-up elsewhere (revoke OAuth
-   * tokens, delete a Composio account). Carries what is needed, since the rows are gone.
+   * Fired synchronously inside the deleting transaction, before the rows go: observers put their
+   * clean-up elsewhere (revoke OAuth tokens, delete a Composio account) on the outbox, so it happens
+   * if and only if the deletion commits, with retries. Carries what is needed, since the rows go.
    */
   public record Deleted(
       UUID connectionId,

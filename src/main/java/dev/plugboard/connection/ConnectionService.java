@@ -9,7 +9,6 @@ import dev.plugboard.connection.ConnectionViews.UpdateRequest;
 import dev.plugboard.credential.CredentialService;
 import dev.plugboard.credential.HeadersInput;
 import dev.plugboard.tenancy.Caller;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Instance;
@@ -44,6 +43,7 @@ public class ConnectionService {
   @Inject Event<ConnectionEvents.Deleted> deleted;
   @Inject Instance<CredentialResolver> resolvers;
   @Inject ActivityLog activity;
+  @Inject ConnectionChanges changes;
 
   // ---- reads ----------------------------------------------------------------------------------
 
@@ -191,7 +191,9 @@ public class ConnectionService {
     c.persist();
     credentials.replaceHeaders(c.id, headers);
     em.flush();
-    return view(c);
+    ConnectionView created = view(c);
+    changes.record(ConnectionChanges.CREATED, created);
+    return created;
   }
 
   /**
@@ -227,6 +229,7 @@ public class ConnectionService {
     if (in == null || present.isEmpty()) {
       return view(c);
     }
+    boolean wasBroken = c.brokenAt != null;
     if (present.contains("name")) {
       c.name = requireName(in.name());
     }
@@ -283,7 +286,12 @@ public class ConnectionService {
     }
     c.updatedAt = Times.now();
     em.flush();
-    return view(c);
+    ConnectionView updated = view(c);
+    changes.record(ConnectionChanges.UPDATED, updated);
+    if (!wasBroken && c.brokenAt != null) {
+      changes.record(ConnectionChanges.BROKEN, updated, Map.of("reason", c.brokenReason));
+    }
+    return updated;
   }
 
   private static void setShared(Caller caller, Connection c, boolean shared) {
@@ -302,34 +310,22 @@ public class ConnectionService {
     }
   }
 
-  /** Deletes a connection, its credentials and its triggers in one transaction; then cleans up elsewhere. */
+  /**
+   * Deletes a connection, its credentials and its triggers in one transaction, which also records
+   * {@code connection.deleted} (with the last state) and, through {@link ConnectionEvents.Deleted},
+   * the clean-up jobs elsewhere (token revocation, Composio account) on the outbox.
+   */
+  @Transactional
   public void delete(Caller caller, UUID id) {
-    ConnectionEvents.Deleted event =
-        QuarkusTransaction.requiringNew()
-            .call(
-                () -> {
-                  Connection c = visible(caller, id, true);
-                  ConnectionEvents.Deleted snapshot =
-                      new ConnectionEvents.Deleted(
-                          c.id,
-                          c.provider,
-                          c.type,
-                          c.composioMcpId,
-                          c.integrationId,
-                          c.oauthProvider,
-                          tokensForRevocation(c.id));
-                  deleting.fire(new ConnectionEvents.Deleting(c.id));
-                  credentials.deleteAll(c.id);
-                  c.delete();
-                  return snapshot;
-                });
-    deleted
-        .fireAsync(event)
-        .exceptionally(
-            e -> {
-              LOG.warnf("post-delete clean-up of connection %s failed: %s", id, e.getClass().getName());
-              return event;
-            });
+    Connection c = visible(caller, id, true);
+    ConnectionView last = view(c);
+    deleted.fire(
+        new ConnectionEvents.Deleted(
+            c.id, c.provider, c.type, c.composioMcpId, c.integrationId, c.oauthProvider, tokensForRevocation(c.id)));
+    changes.record(ConnectionChanges.DELETED, last);
+    deleting.fire(new ConnectionEvents.Deleting(c.id));
+    credentials.deleteAll(c.id);
+    c.delete();
   }
 
   /** Deleting must never fail because old tokens cannot be read; revocation is best effort. */

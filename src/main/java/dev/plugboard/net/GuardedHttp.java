@@ -109,6 +109,23 @@ public class GuardedHttp {
     }
   }
 
+  /**
+   * The switches of one call: the {@code plugboard.outbound.*} ones by default ({@link #defaults()});
+   * webhook deliveries pass their own. {@code maxRedirects} 0: a redirect is answered as it is.
+   */
+  public record Rules(boolean allowHttp, boolean allowPrivateNetworks, int maxRedirects, java.time.Duration totalTimeout) {}
+
+  public Rules defaults() {
+    return new Rules(config.allowHttp(), config.allowPrivateNetworks(), config.maxRedirects(), config.totalTimeout());
+  }
+
+  /** Sends a request under {@code rules} and buffers the answer (capped). */
+  public Response exchange(Request request, Rules rules) throws OutboundFailure {
+    try (Stream s = open(request, Deadline.after(rules.totalTimeout()), rules)) {
+      return new Response(s.status(), s.headers(), s.readAll(), s.url());
+    }
+  }
+
   public Deadline newDeadline() {
     return Deadline.after(config.totalTimeout());
   }
@@ -129,6 +146,10 @@ public class GuardedHttp {
    * deadline or at the size cap at the latest. Close it when done.
    */
   public Stream open(Request request, Deadline deadline) throws OutboundFailure {
+    return open(request, deadline, defaults());
+  }
+
+  private Stream open(Request request, Deadline deadline, Rules rules) throws OutboundFailure {
     if (Context.isOnEventLoopThread()) {
       throw new IllegalStateException("GuardedHttp blocks; call it from a worker thread");
     }
@@ -137,7 +158,7 @@ public class GuardedHttp {
     for (int hop = 0; ; hop++) {
       Target target;
       try {
-        target = policy.vet(current.url());
+        target = policy.vet(current.url(), rules.allowHttp(), rules.allowPrivateNetworks());
       } catch (UrlNotAllowedException e) {
         if (hop == 0) {
           throw e;
@@ -158,10 +179,10 @@ public class GuardedHttp {
       }
       int status = stream.status();
       String location = stream.header("location");
-      if (status >= 300 && status < 400 && status != 304 && location != null) {
+      if (status >= 300 && status < 400 && status != 304 && location != null && rules.maxRedirects() > 0) {
         stream.close();
-        if (hop >= config.maxRedirects()) {
-          throw new OutboundFailure(Kind.TOO_MANY_REDIRECTS, "more than " + config.maxRedirects() + " redirects");
+        if (hop >= rules.maxRedirects()) {
+          throw new OutboundFailure(Kind.TOO_MANY_REDIRECTS, "more than " + rules.maxRedirects() + " redirects");
         }
         String next = target.uri().resolve(URI.create(location.trim())).toString();
         boolean keepMethod = status == 307 || status == 308;

@@ -43,6 +43,11 @@ public class OutboundPolicy {
    * policy refuses it, {@link OutboundFailure} (UNREACHABLE) when the name does not resolve.
    */
   public Target vet(String url) throws OutboundFailure {
+    return vet(url, config.allowHttp(), config.allowPrivateNetworks());
+  }
+
+  /** {@link #vet(String)} under other switches (webhook URLs have their own: DESIGN §14). */
+  public Target vet(String url, boolean allowHttp, boolean allowPrivateNetworks) throws OutboundFailure {
     URI uri;
     try {
       uri = new URI(url);
@@ -53,7 +58,7 @@ public class OutboundPolicy {
     if (!scheme.equals("https") && !scheme.equals("http")) {
       throw new UrlNotAllowedException("only http and https URLs are allowed");
     }
-    if (scheme.equals("http") && !config.allowHttp()) {
+    if (scheme.equals("http") && !allowHttp) {
       throw new UrlNotAllowedException("plain http is not allowed; use https");
     }
     String authority = uri.getRawAuthority();
@@ -85,7 +90,7 @@ public class OutboundPolicy {
       throw new UrlNotAllowedException("the URL has no valid port");
     }
     InetAddress address = resolve(host);
-    if (!config.allowPrivateNetworks() && AddressRules.isNonPublic(address)) {
+    if (!allowPrivateNetworks && AddressRules.isNonPublic(address)) {
       throw new UrlNotAllowedException("the URL points to a private, loopback or reserved address");
     }
     String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;

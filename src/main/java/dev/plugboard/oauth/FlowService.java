@@ -58,6 +58,8 @@ public class FlowService {
   private final TokenClient tokenClient;
   private final Crypto crypto;
   private final ConnectionService connections;
+  // Field-injected so the constructor (shared with other work on this class) stays as it is.
+  @jakarta.inject.Inject dev.plugboard.connection.ConnectionChanges changes;
   private final CredentialService credentials;
   private final CallerLookup callers;
   private final EntityManager em;
@@ -506,6 +508,9 @@ public class FlowService {
                       f.clientId,
                       c.clientSecret(),
                       f.resource));
+              changes.record(
+                  f.reconnectId != null ? dev.plugboard.connection.ConnectionChanges.RECONNECTED : dev.plugboard.connection.ConnectionChanges.CREATED,
+                  connections.view(conn));
               return then.apply(conn.id);
             });
   }

@@ -18,6 +18,8 @@ public class OAuthSealedColumns implements SealedColumns {
             "id",
             "client_secret",
             "client_secret is not null",
-            id -> "oauth_client_registrations.client_secret:" + id));
+            id -> "oauth_client_registrations.client_secret:" + id),
+        // tokens of a deleted connection waiting for revocation (TokenRevoker)
+        new Column("outbox_jobs", "id", "payload", "kind = '" + TokenRevoker.KIND + "'", TokenRevoker::payloadAad));
   }
 }

@@ -2,6 +2,9 @@ package dev.plugboard.oauth;
 
 import dev.plugboard.api.Times;
 import dev.plugboard.connection.Connection;
+import dev.plugboard.connection.ConnectionChanges;
+import dev.plugboard.connection.ConnectionService;
+import dev.plugboard.connection.ConnectionView;
 import dev.plugboard.credential.CredentialService;
 import dev.plugboard.credential.CredentialService.Tokens;
 import dev.plugboard.credential.OAuthToken;
@@ -13,6 +16,7 @@ import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,6 +39,9 @@ class TokenRefresher {
   private final TokenClient tokenClient;
   private final CredentialService credentials;
   private final EntityManager em;
+  // Field-injected so the constructor (shared with other work on this class) stays as it is.
+  @jakarta.inject.Inject ConnectionChanges changes;
+  @jakarta.inject.Inject ConnectionService connections;
 
   TokenRefresher(OAuthConfig config, TokenClient tokenClient, CredentialService credentials, EntityManager em) {
     this.config = config;
@@ -164,6 +171,9 @@ class TokenRefresher {
                 conn.brokenReason = BROKEN_REASON;
                 conn.updatedAt = conn.brokenAt;
                 LOG.warnf("connection %s is broken: the authorization server rejected its refresh token", connectionId);
+                ConnectionView broken = connections.view(conn);
+                changes.record(ConnectionChanges.REFRESH_FAILED, broken, refreshFailure(r.failed(), true));
+                changes.record(ConnectionChanges.BROKEN, broken, Map.of("reason", BROKEN_REASON));
                 return Optional.of(t);
               }
               row.refreshFailures = row.refreshFailures + 1;
@@ -173,8 +183,18 @@ class TokenRefresher {
               LOG.warnf(
                   "refreshing connection %s failed (%s, %s); retry after %s",
                   connectionId, r.failed().oauthError(), r.failed().detail(), row.nextRefreshAt);
+              changes.record(
+                  ConnectionChanges.REFRESH_FAILED, connections.view(conn), refreshFailure(r.failed(), false));
               return Optional.of(t);
             });
+  }
+
+  /** {@code data.error} (the OAuth error code, else what failed) and {@code data.fatal} of refresh_failed. */
+  private static Map<String, Object> refreshFailure(TokenClient.Failed failed, boolean fatal) {
+    Map<String, Object> data = new java.util.LinkedHashMap<>();
+    data.put("error", failed.oauthError() != null ? failed.oauthError() : failed.detail());
+    data.put("fatal", fatal);
+    return data;
   }
 
   /** Connections whose tokens are due, oldest expiry first. */

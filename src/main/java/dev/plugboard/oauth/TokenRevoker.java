@@ -1,47 +1,98 @@
 package dev.plugboard.oauth;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plugboard.connection.ConnectionEvents;
+import dev.plugboard.credential.Crypto;
 import dev.plugboard.credential.CredentialService.Tokens;
 import dev.plugboard.net.OutboundFailure;
 import dev.plugboard.oauth.TokenClient.Server;
+import dev.plugboard.outbox.Outbox;
+import dev.plugboard.outbox.OutboxHandler;
+import dev.plugboard.outbox.OutboxJob;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.ObservesAsync;
+import jakarta.enterprise.event.Observes;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Revokes a deleted connection's tokens (RFC 7009), best effort, after the deletion committed, at the
- * server that issued them ({@link TokenClient} picks the client).
+ * Revokes a deleted connection's tokens (RFC 7009). The deleting transaction puts the revocation on
+ * the outbox (job {@code oauth.revoke}, its tokens sealed), so it happens only if the deletion
+ * commits, survives a crash, and is retried on the outbox schedule. The revocation itself goes to the
+ * server that issued the tokens ({@link TokenClient} picks the client: quarkus-oidc-client for a
+ * native provider, the guarded client for a discovered one).
  */
 @ApplicationScoped
-class TokenRevoker {
+@RegisterForReflection(targets = {Tokens.class, TokenRevoker.Revocation.class}) // read back from the sealed job payload
+class TokenRevoker implements OutboxHandler {
 
   private static final Logger LOG = Logger.getLogger(TokenRevoker.class);
+  static final String KIND = "oauth.revoke";
 
   private final TokenClient tokenClient;
+  private final Outbox outbox;
+  private final Crypto crypto;
+  private final ObjectMapper json;
 
-  TokenRevoker(TokenClient tokenClient) {
+  TokenRevoker(TokenClient tokenClient, Outbox outbox, Crypto crypto, ObjectMapper json) {
     this.tokenClient = tokenClient;
+    this.outbox = outbox;
+    this.crypto = crypto;
+    this.json = json;
   }
 
-  void onDeleted(@ObservesAsync ConnectionEvents.Deleted event) {
-    if (event.tokens().isEmpty()) {
+  static String payloadAad(Object jobId) {
+    return "outbox_jobs.payload:" + jobId;
+  }
+
+  /** What a revocation job carries (sealed): whose tokens, and the connection's provider to find their server. */
+  record Revocation(String provider, String oauthProvider, Tokens tokens) {}
+
+  void onDeleted(@Observes ConnectionEvents.Deleted event) {
+    if (event.tokens().isEmpty() || !tokenClient.revocable(Server.of(event.provider(), event.oauthProvider(), event.tokens().get()))) {
       return;
     }
-    Tokens t = event.tokens().get();
+    UUID job = UUID.randomUUID();
+    String sealed;
     try {
-      Server server = Server.of(event.provider(), event.oauthProvider(), t);
-      if (!tokenClient.revocable(server)) {
-        return;
-      }
-      // Revoking the refresh token ends the grant at most servers; the access token goes too.
-      boolean ok = true;
-      if (t.refreshToken() != null) {
-        ok = tokenClient.revoke(server, t.refreshToken(), "refresh_token");
-      }
-      ok &= tokenClient.revoke(server, t.accessToken(), "access_token");
-      LOG.infof("revoked the tokens of deleted connection %s%s", event.connectionId(), ok ? "" : " (server refused some)");
-    } catch (OutboundFailure | RuntimeException e) {
-      LOG.warnf("revoking the tokens of deleted connection %s failed: %s", event.connectionId(), e.getMessage());
+      sealed = crypto.encrypt(json.writeValueAsString(new Revocation(event.provider(), event.oauthProvider(), event.tokens().get())), payloadAad(job));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("tokens cannot be written as JSON", e);
     }
+    outbox.job(job, KIND, event.connectionId().toString(), null, sealed);
+  }
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public Outcome attempt(OutboxJob job) {
+    Revocation r;
+    try {
+      r = json.readValue(crypto.decrypt(job.payload(), payloadAad(job.id())), Revocation.class);
+    } catch (JsonProcessingException | Crypto.DecryptionException e) {
+      return Outcome.giveUp(null, "the sealed tokens cannot be read");
+    }
+    try {
+      return revoke(job.target(), r) ? Outcome.done(200) : Outcome.retry(null, "the revocation endpoint refused", null);
+    } catch (OutboundFailure e) {
+      return Outcome.retry(null, e.getMessage(), null);
+    }
+  }
+
+  /** Revokes the refresh token (which ends the grant at most servers) and the access token. */
+  boolean revoke(String connectionId, Revocation r) throws OutboundFailure {
+    Tokens t = r.tokens();
+    Server server = Server.of(r.provider(), r.oauthProvider(), t);
+    boolean ok = true;
+    if (t.refreshToken() != null) {
+      ok = tokenClient.revoke(server, t.refreshToken(), "refresh_token");
+    }
+    ok &= tokenClient.revoke(server, t.accessToken(), "access_token");
+    LOG.infof("revoked the tokens of deleted connection %s%s", connectionId, ok ? "" : " (server refused some)");
+    return ok;
   }
 }

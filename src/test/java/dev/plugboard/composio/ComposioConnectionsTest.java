@@ -453,6 +453,41 @@ class ComposioConnectionsTest {
   }
 
   @Test
+  void finalizeAndDeleteSendSignedWebhookEventsAndTheAccountDeletionIsRetried() throws Exception {
+    try (dev.plugboard.webhook.Receiver receiver = dev.plugboard.webhook.Receiver.start()) {
+      Member m = Fixtures.newMember();
+      String secret =
+          Fixtures.admin().body(Map.of("url", receiver.url(), "organization_id", m.orgId())).post("/admin/v1/webhooks").then().statusCode(201).extract().path("secret");
+      String ac = "ac_" + rnd();
+      String ca = startOAuth(m, ac);
+      String server = UUID.randomUUID().toString();
+      stubAccount(ca, "ACTIVE", "slack", ac);
+      stubMcpCreate(server, ac, "slack");
+      stubGenerate(server, ca, composio.baseUrl() + "/composio/server/" + server + "?connected_account_ids=" + ca);
+      String id =
+          m.as().body(Map.of("app", "slack", "integration_name", "Hooked Slack", "connected_account_id", ca)).post("/v1/connections/composio/finalize")
+              .then().statusCode(201).extract().path("id");
+      Await.until("connection.created arrives", 20, () -> !receiver.ofType("connection.created").isEmpty());
+      dev.plugboard.webhook.Receiver.Hit created = receiver.ofType("connection.created").get(0);
+      created.verify(secret);
+      assertEquals(id, created.json().at("/data/connection/id").asText());
+      assertEquals("composio", created.json().at("/data/connection/provider").asText());
+      assertFalse(created.body().contains(KEY), "no Composio key in an event");
+
+      // Composio fails the first deletion: the outbox job tries again (first retry after 5 s).
+      String path = "/api/v3/connected_accounts/" + ca;
+      composio.stubFor(delete(urlEqualTo(path)).inScenario("flaky " + ca).whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+          .willReturn(aResponse().withStatus(503)).willSetStateTo("recovered"));
+      composio.stubFor(delete(urlEqualTo(path)).inScenario("flaky " + ca).whenScenarioStateIs("recovered").willReturn(okJson("{\"success\": true}")));
+      m.as().delete("/v1/connections/" + id).then().statusCode(200);
+      Await.until("connection.deleted arrives", 20, () -> !receiver.ofType("connection.deleted").isEmpty());
+      receiver.ofType("connection.deleted").get(0).verify(secret);
+      Await.until("the account deletion is retried", 30, () -> composio.findAll(deleteRequestedFor(urlEqualTo(path))).size() >= 2);
+      Await.until("the deletion job succeeded", 10, () -> db.count("SELECT count(*) FROM outbox_jobs WHERE kind = 'composio.delete_account' AND target = ? AND status = 'succeeded'", ca) == 1);
+    }
+  }
+
+  @Test
   void oneMcpServerPerAuthConfigIsReused() {
     Member m = Fixtures.newMember();
     String ac = "ac_" + rnd();

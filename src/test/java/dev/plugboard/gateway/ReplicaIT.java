@@ -4,26 +4,21 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plugboard.packaging.PackagedAppResource;
 import dev.plugboard.support.Await;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
+import dev.plugboard.support.PackagedApp;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +48,7 @@ class ReplicaIT {
     a = Replica.start("a", config);
     b = Replica.start("b", config);
     RestAssured.baseURI = "http://127.0.0.1";
-    RestAssured.port = a.port; // Fixtures (admin API) go to replica a
+    RestAssured.port = a.port(); // Fixtures (admin API) go to replica a
   }
 
   @AfterAll
@@ -116,65 +111,28 @@ class ReplicaIT {
     return names;
   }
 
-  /** One instance of the packaged app (the jar, or the native executable of a -Dnative build). */
+  /** One instance of the packaged app, with the gateway calls this test makes. */
   static final class Replica {
-    final String name;
-    final int port;
+    final PackagedApp app;
     final Process process;
-    final Path log;
 
-    private Replica(String name, int port, Process process, Path log) {
-      this.name = name;
-      this.port = port;
-      this.process = process;
-      this.log = log;
+    private Replica(PackagedApp app) {
+      this.app = app;
+      this.process = app.process;
     }
 
     static Replica start(String name, Map<String, String> config) throws IOException {
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
-      List<String> command = new ArrayList<>();
-      Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-      if (Files.exists(jar)) {
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      }
-      config.forEach((k, v) -> command.add("-D" + k + "=" + v));
-      command.add("-Dquarkus.http.port=" + port);
-      if (Files.exists(jar)) {
-        command.add("-jar");
-        command.add(jar.toString());
-      } else {
-        String nativeImage = System.getProperty("native.image.path", "");
-        if (!Files.isExecutable(Path.of(nativeImage))) {
-          fail("no packaged app (target/quarkus-app/quarkus-run.jar or " + nativeImage + "): run `./mvnw verify`");
-        }
-        command.add(0, nativeImage);
-      }
-      Path log = Path.of("target", "replica-" + name + ".log");
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      Replica r = new Replica(name, port, p, log);
+      Replica r = new Replica(PackagedApp.start(name, config));
       replicas.add(r);
-      Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly)); // also when the test JVM is stopped
-      Await.until(
-          "replica " + name + " ready on port " + port,
-          180,
-          () -> {
-            if (!p.isAlive()) {
-              fail("replica " + name + " exited with " + p.exitValue() + ":\n" + r.tail());
-            }
-            try {
-              return given().baseUri("http://127.0.0.1").port(port).get("/q/health/ready").statusCode() == 200;
-            } catch (Exception notYet) {
-              return false;
-            }
-          });
       return r;
     }
 
+    int port() {
+      return app.port;
+    }
+
     Response post(String key, String connectionId, String session, String message) {
-      var req = given().baseUri("http://127.0.0.1").port(port).header("Authorization", "Bearer " + key).header("Accept", GatewayTest.ACCEPT).contentType(ContentType.JSON);
+      var req = given().baseUri("http://127.0.0.1").port(app.port).header("Authorization", "Bearer " + key).header("Accept", GatewayTest.ACCEPT).contentType(ContentType.JSON);
       if (session != null) {
         req = req.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18");
       }
@@ -182,25 +140,11 @@ class ReplicaIT {
     }
 
     Response delete(String key, String connectionId, String session) {
-      return given().baseUri("http://127.0.0.1").port(port).header("Authorization", "Bearer " + key).header("Mcp-Session-Id", session).delete("/mcp/v1/connections/" + connectionId);
+      return given().baseUri("http://127.0.0.1").port(app.port).header("Authorization", "Bearer " + key).header("Mcp-Session-Id", session).delete("/mcp/v1/connections/" + connectionId);
     }
 
-    String tail() {
-      try {
-        List<String> lines = Files.readAllLines(log);
-        return lines.subList(Math.max(0, lines.size() - 30), lines.size()).stream().collect(Collectors.joining("\n"));
-      } catch (IOException e) {
-        return "(no log: " + e.getMessage() + ")";
-      }
-    }
-
-    /** SIGTERM, then SIGKILL if it has not exited within 30 s. */
     void stop() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-      }
+      app.stop();
     }
   }
 }

@@ -9,9 +9,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The policy with production settings. Only literals and "localhost" are used: no DNS, no connection. */
-class OutboundPolicyTest {
+public class OutboundPolicyTest {
 
-  static OutboundConfig config(boolean allowHttp, boolean allowPrivate) {
+  public static OutboundConfig config(boolean allowHttp, boolean allowPrivate) {
     return new OutboundConfig() {
       public boolean allowHttp() {
         return allowHttp;
