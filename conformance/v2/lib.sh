@@ -1,4 +1,4 @@
-# Sourced by conformance/v2/run.sh and suite.sh (from the repository root, with ROOT and WORK set).
+# Sourced by conformance/v2/run.sh and suite.sh (from the repository root, with ROOT set).
 
 # v2_node <label>: installs the pinned packages (conformance/v2/package.json, Node 22 among them)
 # unless this very lock is installed already, and sets NODE to the pinned node. Fails (after saying
@@ -37,4 +37,13 @@ v2_start() {
 v2_stop() {
   if [ -n "${SERVER_PID:-}" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
+}
+
+# v2_fixture <label> <script>: the pinned node (or a clean skip: exit 0), a WORK directory removed on
+# exit, and the fixture server <script> started and stopped on exit (SERVER_URL).
+v2_fixture() {
+  v2_node "$1" || exit 0
+  WORK="$(mktemp -d)"
+  trap v2_stop EXIT
+  v2_start "$1" "$2"
 }

@@ -11,12 +11,7 @@ ROOT="$PWD"
 
 # npm brings the pinned packages and Node 22 itself; without it (or the registry) nothing can run.
 source conformance/v2/lib.sh
-v2_node "conformance v2" || exit 0
-
-# One server, started once; the checks below are foreground processes.
-WORK="$(mktemp -d)"
-trap v2_stop EXIT
-v2_start "conformance v2" conformance/v2/modern-server.mjs
+v2_fixture "conformance v2" conformance/v2/modern-server.mjs
 MODERN="$SERVER_URL"
 echo "conformance v2: the 2026-07-28-only server listens at $MODERN"
 

@@ -11,11 +11,7 @@ cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 
 source conformance/v2/lib.sh
-v2_node "conformance suite" || exit 0
-
-WORK="$(mktemp -d)"
-trap v2_stop EXIT
-v2_start "conformance suite" conformance/v2/suite-server.mjs
+v2_fixture "conformance suite" conformance/v2/suite-server.mjs
 FIXTURE="$SERVER_URL"
 echo "conformance suite: the fixture upstream listens at $FIXTURE"
 
