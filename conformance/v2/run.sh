@@ -10,33 +10,9 @@ cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 
 # npm brings the pinned packages and Node 22 itself; without it (or the registry) nothing can run.
-if ! command -v npm >/dev/null 2>&1 || ! (cd conformance/v2 && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
-  echo "conformance v2: npm missing or the install failed (registry unreachable?), skipped"
-  exit 0
-fi
-NODE="$ROOT/conformance/v2/node_modules/.bin/node"
-if ! "$NODE" --version >/dev/null 2>&1; then
-  echo "conformance v2: the pinned Node 22 does not run here, skipped"
-  exit 0
-fi
-
-# One server, started once; the checks below are foreground processes.
-WORK="$(mktemp -d)"
-SERVER_PID=""
-stop() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap stop EXIT
-
-LOOPBACK_PORT_FILE="$WORK/modern.port" "$NODE" --require "$ROOT/conformance/loopback.cjs" conformance/v2/modern-server.mjs >"$WORK/modern.log" 2>&1 &
-SERVER_PID="$!"
-for _ in $(seq 1 300); do
-  [ -s "$WORK/modern.port" ] || ! kill -0 "$SERVER_PID" 2>/dev/null && break
-  sleep 0.1
-done
-[ -s "$WORK/modern.port" ] || { echo "conformance v2: the fixture server did not start" >&2; cat "$WORK/modern.log" >&2; exit 1; }
-MODERN="http://127.0.0.1:$(cat "$WORK/modern.port")/mcp"
+source conformance/v2/lib.sh
+v2_fixture "conformance v2" conformance/v2/modern-server.mjs
+MODERN="$SERVER_URL"
 echo "conformance v2: the 2026-07-28-only server listens at $MODERN"
 
 ./mvnw -B -ntp -q test -Dtest='ModernConformanceTest' -Dsurefire.failIfNoSpecifiedTests=false \
