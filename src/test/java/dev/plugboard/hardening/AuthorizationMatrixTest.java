@@ -31,7 +31,8 @@ class AuthorizationMatrixTest {
 
   enum P { OWNER, TEAMMATE, TEAM_ADMIN, OTHER_TEAM, OTHER_ORG, REVOKED, EXPIRED, NO_KEY, MALFORMED, ADMIN_TOKEN, INTERNAL_TOKEN }
 
-  enum Target { PERSONAL, SHARED }
+  /** What {@code {id}} names: the owner's connection, personal or shared, or a connect link the owner made. */
+  enum Target { PERSONAL, SHARED, LINK }
 
   record Row(Endpoint endpoint, Target target, int... expected) {}
 
@@ -59,7 +60,13 @@ class AuthorizationMatrixTest {
           new Row(Endpoints.OAUTH_MCP_START, Target.PERSONAL, 400, 400, 400, 400, 400, 401, 401, 401, 401, 401, 401),
           new Row(Endpoints.OAUTH_NATIVE_START, Target.PERSONAL, 404, 404, 404, 404, 404, 401, 401, 401, 401, 401, 401),
           new Row(Endpoints.COMPOSIO_START, Target.PERSONAL, 503, 503, 503, 503, 503, 401, 401, 401, 401, 401, 401),
-          new Row(Endpoints.COMPOSIO_FINALIZE, Target.PERSONAL, 503, 503, 503, 503, 503, 401, 401, 401, 401, 401, 401));
+          new Row(Endpoints.COMPOSIO_FINALIZE, Target.PERSONAL, 503, 503, 503, 503, 503, 401, 401, 401, 401, 401, 401),
+          // Connect links belong to the user and team that made them: nobody else sees them, not even a team admin.
+          new Row(Endpoints.LINKS_LIST, Target.LINK, 200, 200, 200, 200, 200, 401, 401, 401, 401, 401, 401),
+          new Row(Endpoints.LINKS_CREATE, Target.LINK, 400, 400, 400, 400, 400, 401, 401, 401, 401, 401, 401),
+          new Row(Endpoints.LINK_GET, Target.LINK, 200, 404, 404, 404, 404, 401, 401, 401, 401, 401, 401),
+          new Row(Endpoints.LINK_CANCEL, Target.LINK, 200, 404, 404, 404, 404, 401, 401, 401, 401, 401, 401),
+          new Row(Endpoints.LINK_CONFIRM, Target.LINK, 400, 400, 400, 400, 400, 401, 401, 401, 401, 401, 401));
 
   /** The callers, built once: one organization with sharing on, two teams, plus another organization. */
   private record Callers(Member owner, Map<P, String> authorization) {}
@@ -100,6 +107,15 @@ class AuthorizationMatrixTest {
   }
 
   private static String target(Member owner, Target target) {
+    if (target == Target.LINK) {
+      return owner.as()
+          .body(Map.of("server_url", "https://mcp.example.test/mcp", "name", "matrix", "secret_headers", List.of("Authorization")))
+          .post("/v1/connect/links")
+          .then()
+          .statusCode(201)
+          .extract()
+          .path("id");
+    }
     String id = Fixtures.create(owner, Fixtures.mcpConnection("matrix"));
     if (target == Target.SHARED) {
       owner.as().body(Map.of("shared", true)).patch("/v1/connections/" + id).then().statusCode(200);

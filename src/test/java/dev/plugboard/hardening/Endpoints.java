@@ -14,7 +14,7 @@ final class Endpoints {
   /** What kind of request an endpoint takes; EMPTY_OBJECT: {@code {}} (a missing body is 400 everywhere). */
   enum Body { NONE, EMPTY_OBJECT, CREATE, PATCH }
 
-  /** {@code {id}} in the path is a connection id. */
+  /** {@code {id}} in the path is a connection id (a connect link's id under /v1/connect/links). */
   record Endpoint(String method, String path, Body body) {
     String key() {
       return method + " " + path;
@@ -46,10 +46,18 @@ final class Endpoints {
   static final Endpoint COMPOSIO_START = new Endpoint("POST", "/v1/connections/composio/start", Body.EMPTY_OBJECT);
   static final Endpoint COMPOSIO_FINALIZE = new Endpoint("POST", "/v1/connections/composio/finalize", Body.EMPTY_OBJECT);
 
+  static final Endpoint LINKS_LIST = new Endpoint("GET", "/v1/connect/links", Body.NONE);
+  // {} names no target: 400 for every caller with a key.
+  static final Endpoint LINKS_CREATE = new Endpoint("POST", "/v1/connect/links", Body.EMPTY_OBJECT);
+  static final Endpoint LINK_GET = new Endpoint("GET", "/v1/connect/links/{id}", Body.NONE);
+  static final Endpoint LINK_CANCEL = new Endpoint("DELETE", "/v1/connect/links/{id}", Body.NONE);
+  // {} carries no flow code: 400 before the link is looked at.
+  static final Endpoint LINK_CONFIRM = new Endpoint("POST", "/v1/connect/links/{id}/confirm", Body.EMPTY_OBJECT);
+
   static final List<Endpoint> ALL =
       List.of(
           LIST, CREATE, GET, PATCH, DELETE, CREDENTIALS, ACTIVITY, RESOLVE, MCP_PROBE, OAUTH_MCP_CHECK, OAUTH_MCP_START,
-          OAUTH_NATIVE_START, COMPOSIO_START, COMPOSIO_FINALIZE);
+          OAUTH_NATIVE_START, COMPOSIO_START, COMPOSIO_FINALIZE, LINKS_LIST, LINKS_CREATE, LINK_GET, LINK_CANCEL, LINK_CONFIRM);
 
   /** Browser or otherwise unauthenticated endpoints, covered by their own tests, not by the matrix. */
   static final List<String> PUBLIC = List.of("GET /v1/connections/oauth/callback");
