@@ -191,16 +191,32 @@ class GuardedHttpTest {
     }
     streamEnd.countDown(); // the server ends the stream only after the client closed it
     Await.until("the server ended the stream", 10, () -> streamEnded);
-    Await.until(
-        "a later request goes out on the connection of the closed answer (drained, not reset)",
-        10,
-        () -> {
-          try {
-            return http.exchange(Request.get(reuse + "/port", Map.of())).bodyText().equals(Integer.toString(streamPort));
-          } catch (OutboundFailure e) {
-            throw new IllegalStateException(e);
-          }
-        });
+    // Several requests at once per try: a request made before the drained connection is back in the
+    // pool opens another one, which a single request per try could then pick every time; eight at once
+    // use every idle connection of the pool, the drained one included once it is back.
+    java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      Await.until(
+          "a later request goes out on the connection of the closed answer (drained, not reset)",
+          10,
+          () -> {
+            java.util.List<java.util.concurrent.Future<String>> ports = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+              ports.add(callers.submit(() -> http.exchange(Request.get(reuse + "/port", Map.of())).bodyText()));
+            }
+            boolean reused = false;
+            for (java.util.concurrent.Future<String> port : ports) {
+              try {
+                reused |= port.get().equals(Integer.toString(streamPort));
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            }
+            return reused;
+          });
+    } finally {
+      callers.shutdownNow();
+    }
   }
 
   @Test
