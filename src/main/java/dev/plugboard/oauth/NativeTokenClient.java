@@ -1,5 +1,6 @@
 package dev.plugboard.oauth;
 
+import dev.plugboard.net.OutboundFailure;
 import dev.plugboard.oauth.NativeProviders.NativeProvider;
 import dev.plugboard.oauth.TokenClient.Failed;
 import dev.plugboard.oauth.TokenClient.Result;
@@ -63,13 +64,18 @@ class NativeTokenClient {
     return providers.find(slug).map(p -> p.revocationEndpoint() != null).orElse(false);
   }
 
-  /** RFC 7009 with a {@code token_type_hint}; true when the server answered 200. */
-  boolean revoke(String slug, String token, String hint) {
+  /** RFC 7009 with a {@code token_type_hint}: the server's HTTP status (200, or the refusal's). */
+  int revoke(String slug, String token, String hint) throws OutboundFailure {
     OidcClient c = client(slug).orElseThrow(() -> new IllegalStateException("native provider " + slug + " is not configured"));
     try {
-      return c.revokeAccessToken(token, Map.of("token_type_hint", hint)).await().atMost(CALL_TIMEOUT);
+      c.revokeAccessToken(token, Map.of("token_type_hint", hint)).await().atMost(CALL_TIMEOUT);
+      return 200; // RefusedAnswers turns any other answer into Refused
     } catch (Refused r) {
-      return false;
+      return r.status;
+    } catch (io.smallrye.mutiny.TimeoutException e) {
+      throw new OutboundFailure(OutboundFailure.Kind.TIMEOUT, "revocation endpoint: no answer within " + CALL_TIMEOUT.toSeconds() + " s");
+    } catch (RuntimeException e) { // never the message: it may hold an answer body
+      throw new OutboundFailure(OutboundFailure.Kind.UNREACHABLE, "revocation endpoint: " + e.getClass().getSimpleName());
     }
   }
 

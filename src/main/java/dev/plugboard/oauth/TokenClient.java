@@ -128,14 +128,15 @@ class TokenClient {
   }
 
   /** RFC 7009; true when the server answered 200. */
-  boolean revoke(Server s, String token, String hint) throws OutboundFailure {
+  /** RFC 7009 with a {@code token_type_hint}: the server's HTTP status. */
+  int revoke(Server s, String token, String hint) throws OutboundFailure {
     if (s.nativeProvider() != null) {
       return nativeClient.revoke(s.nativeProvider(), token, hint);
     }
     Map<String, String> p = new LinkedHashMap<>();
     p.put("token", token);
     p.put("token_type_hint", hint);
-    return http.sendOrThrow(OAuthHttp.form(s.revocationEndpoint(), p, s.clientId(), s.clientSecret(), s.authMethod())).status() == 200;
+    return http.sendOrThrow(OAuthHttp.form(s.revocationEndpoint(), p, s.clientId(), s.clientSecret(), s.authMethod())).status();
   }
 
   /** A token endpoint's answer other than 200: its OAuth {@code error} code counts only in a 4xx answer. */

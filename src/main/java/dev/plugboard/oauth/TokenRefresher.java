@@ -161,7 +161,9 @@ class TokenRefresher {
                         t.clientSecret(),
                         t.resource());
                 credentials.saveTokens(connectionId, next);
-                LOG.infof("refreshed the access token of connection %s (rotated refresh token: %s)", connectionId, g.refreshToken() != null && !g.refreshToken().equals(t.refreshToken()));
+                // "refresh token: <x>" would read as a secret to the log redaction: say it in words
+                boolean rotated = g.refreshToken() != null && !g.refreshToken().equals(t.refreshToken());
+                LOG.infof("refreshed the access token of connection %s%s", connectionId, rotated ? " (the server rotated the refresh token)" : "");
                 return Optional.of(next);
               }
               if (r.failed().invalidGrant()) {

@@ -77,22 +77,37 @@ class TokenRevoker implements OutboxHandler {
       return Outcome.giveUp(null, "the sealed tokens cannot be read");
     }
     try {
-      return revoke(job.target(), r) ? Outcome.done(200) : Outcome.retry(null, "the revocation endpoint refused", null);
+      return revoke(job.target(), r);
     } catch (OutboundFailure e) {
       return Outcome.retry(null, e.getMessage(), null);
     }
   }
 
-  /** Revokes the refresh token (which ends the grant at most servers) and the access token. */
-  boolean revoke(String connectionId, Revocation r) throws OutboundFailure {
+  /**
+   * Revokes the refresh token (which ends the grant at most servers) and the access token. RFC 7009
+   * §2.2: a server answers 200 even for a token it no longer knows, so only a 5xx or 429 is worth
+   * another try; any other refusal (a 400 such as {@code unsupported_token_type}, a 401 for the
+   * client) would be refused again, so the job ends there, as done when the refresh token went.
+   */
+  Outcome revoke(String connectionId, Revocation r) throws OutboundFailure {
     Tokens t = r.tokens();
     Server server = Server.of(r.provider(), r.oauthProvider(), t);
-    boolean ok = true;
-    if (t.refreshToken() != null) {
-      ok = tokenClient.revoke(server, t.refreshToken(), "refresh_token");
+    int refresh = t.refreshToken() == null ? 200 : tokenClient.revoke(server, t.refreshToken(), "refresh_token");
+    int access = tokenClient.revoke(server, t.accessToken(), "access_token");
+    int worst = transient_(refresh) ? refresh : transient_(access) ? access : refresh != 200 ? refresh : access;
+    if (transient_(worst)) {
+      return Outcome.retry(worst, "the revocation endpoint answered HTTP " + worst, null);
     }
-    ok &= tokenClient.revoke(server, t.accessToken(), "access_token");
-    LOG.infof("revoked the tokens of deleted connection %s%s", connectionId, ok ? "" : " (server refused some)");
-    return ok;
+    if (refresh == 200 && t.refreshToken() != null || worst == 200) {
+      LOG.infof("revoked the tokens of deleted connection %s%s", connectionId, access == 200 ? "" : " (the server answered HTTP " + access + " for the access token)");
+      return Outcome.done(worst == 200 ? 200 : access);
+    }
+    LOG.infof("the server refused to revoke the tokens of deleted connection %s (HTTP %d); not retrying a refusal", connectionId, worst);
+    return Outcome.giveUp(worst, "the revocation endpoint refused with HTTP " + worst);
+  }
+
+  /** A status another try may change. */
+  private static boolean transient_(int status) {
+    return status >= 500 || status == 429;
   }
 }

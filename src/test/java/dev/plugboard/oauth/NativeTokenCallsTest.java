@@ -175,4 +175,43 @@ class NativeTokenCallsTest {
     assertEquals("access_token", access.form().get("token_type_hint"));
     assertOidcClient(access);
   }
+
+  /** Deletes a fresh {@code acme} connection whose revocation answers {@code refresh} / {@code access}; the job once it was tried. */
+  private Object[] revokedWith(int refresh, int access) {
+    Member m = Fixtures.newMember();
+    String id = connect(m, "acme")[0];
+    Tokens t = tokens(id);
+    stubRevocation(t.refreshToken(), refresh);
+    stubRevocation(t.accessToken(), access);
+    m.as().delete("/v1/connections/" + id).then().statusCode(200);
+    Object[][] job = new Object[1][];
+    Await.until("the revocation job's first attempt was recorded", 10, () -> (job[0] = db.revocationJob(id)) != null && (job[0][2] != null || !"pending".equals(job[0][0])));
+    return job[0];
+  }
+
+  private static void stubRevocation(String token, int status) {
+    OAuthPeers.wiremock.stubFor(
+        post(urlPathEqualTo("/acme/revoke"))
+            .withRequestBody(containing("token=" + token))
+            .atPriority(1)
+            .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(status == 200 ? "" : "{\"error\":\"x\"}")));
+  }
+
+  @Test
+  void aServerThatCannotRevokeAccessTokensEndsTheJobOnceTheRefreshTokenIsRevoked() {
+    Object[] job = revokedWith(200, 400); // RFC 7009 unsupported_token_type
+    assertEquals("succeeded", job[0]);
+    assertEquals(1, ((Number) job[1]).intValue());
+  }
+
+  @Test
+  void aRefusalIsNotRetriedButAServerErrorIs() {
+    Object[] refused = revokedWith(401, 401); // e.g. invalid_client: another try would be refused again
+    assertEquals("failed", refused[0]);
+    assertEquals(1, ((Number) refused[1]).intValue());
+    assertEquals(401, ((Number) refused[2]).intValue());
+    Object[] unavailable = revokedWith(503, 200);
+    assertEquals("pending", unavailable[0], "a 5xx is retried on the outbox schedule");
+    assertEquals(503, ((Number) unavailable[2]).intValue());
+  }
 }

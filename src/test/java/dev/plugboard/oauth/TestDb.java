@@ -51,4 +51,17 @@ class TestDb {
                         .setParameter("id", UUID.fromString(connectionId))
                         .getSingleResult());
   }
+
+  /** The revocation job of a deleted connection: status, attempts, last_status_code; null before there is one. */
+  Object[] revocationJob(String connectionId) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                (Object[])
+                    em.createNativeQuery("SELECT status, attempts, last_status_code FROM outbox_jobs WHERE kind = 'oauth.revoke' AND target = :id")
+                        .setParameter("id", connectionId)
+                        .getResultStream()
+                        .findFirst()
+                        .orElse(null));
+  }
 }
