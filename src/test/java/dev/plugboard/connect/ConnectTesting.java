@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plugboard.support.Browser;
 import dev.plugboard.support.Fixtures.Member;
 import dev.plugboard.support.QueryStrings;
 import io.restassured.response.Response;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,7 +18,6 @@ import java.util.regex.Pattern;
 final class ConnectTesting {
 
   private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([A-Za-z0-9_-]+)\"");
-  private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   private ConnectTesting() {}
 
@@ -59,25 +56,7 @@ final class ConnectTesting {
 
   /** Plays the browser at the authorization server (consents at once) and brings the code back. */
   static Response consentAndReturn(String authorizationUrl) {
-    try {
-      HttpResponse<String> at = HTTP.send(HttpRequest.newBuilder(URI.create(authorizationUrl)).GET().build(), HttpResponse.BodyHandlers.ofString());
-      if (at.statusCode() == 200 && at.body().contains("<form method=\"post\">")) {
-        // prompt=consent: the mock shows its sign-in form; the person submits it.
-        at =
-            HTTP.send(
-                HttpRequest.newBuilder(URI.create(authorizationUrl))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("username=person&claims="))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-      }
-      HttpResponse<String> answer = at;
-      assertEquals(302, answer.statusCode(), answer.body());
-      URI back = URI.create(answer.headers().firstValue("location").orElseThrow());
-      return given().urlEncodingEnabled(false).redirects().follow(false).get(back.getRawPath() + "?" + back.getRawQuery());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return Browser.roundTrip(authorizationUrl);
   }
 
   static Map<String, String> query(String url) {

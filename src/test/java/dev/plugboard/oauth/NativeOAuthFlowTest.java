@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.plugboard.credential.CredentialService;
 import dev.plugboard.credential.CredentialService.Tokens;
 import dev.plugboard.support.Await;
+import dev.plugboard.support.Browser;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
 import io.quarkus.narayana.jta.QuarkusTransaction;

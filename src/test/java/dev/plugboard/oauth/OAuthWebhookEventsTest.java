@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.plugboard.credential.CredentialService;
 import dev.plugboard.credential.CredentialService.Tokens;
 import dev.plugboard.support.Await;
+import dev.plugboard.support.Browser;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
 import dev.plugboard.webhook.Receiver;

@@ -1,4 +1,4 @@
-package dev.plugboard.oauth;
+package dev.plugboard.support;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,15 +11,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
-/** Plays the user's browser: visits the authorization URL, carries the code back to Plugboard. */
-final class Browser {
+/** Plays the person's browser at an OAuth authorization server: visits the authorization URL, carries the code back to Plugboard. */
+public final class Browser {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   private Browser() {}
 
   /** Visits the authorization server (which consents at once) and returns where it redirects. */
-  static String consent(String authorizationUrl) {
+  public static String consent(String authorizationUrl) {
     try {
       HttpResponse<String> page =
           HTTP.send(HttpRequest.newBuilder(URI.create(authorizationUrl)).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -45,19 +45,19 @@ final class Browser {
   }
 
   /** Delivers a redirect to Plugboard's callback (its host is not reachable; its path and query are). */
-  static Response deliver(String redirect) {
+  public static Response deliver(String redirect) {
     URI u = URI.create(redirect);
     assertEquals("/v1/connections/oauth/callback", u.getPath());
     return given().urlEncodingEnabled(false).redirects().follow(false).get(u.getPath() + "?" + u.getRawQuery());
   }
 
   /** Consents and delivers: the whole browser round trip. */
-  static Response roundTrip(String authorizationUrl) {
+  public static Response roundTrip(String authorizationUrl) {
     return deliver(consent(authorizationUrl));
   }
 
-  static Map<String, String> query(String url) {
-    return dev.plugboard.support.QueryStrings.of(url);
+  public static Map<String, String> query(String url) {
+    return QueryStrings.of(url);
   }
 
 }
