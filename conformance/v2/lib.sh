@@ -47,3 +47,22 @@ v2_fixture() {
   trap v2_stop EXIT
   v2_start "$1" "$2"
 }
+
+# v2_maven_test <label> <heading> <ok message> <maven args...>: runs one conformance test class (quiet,
+# its log in WORK), prints the table it wrote to $WORK/table.md under <heading>, and on failure the
+# Maven log's errors and the test's status (the table is passed to the test as -Dplugboard.*.report).
+v2_maven_test() {
+  local label="$1" heading="$2" ok="$3" status=0
+  shift 3
+  ./mvnw -B -ntp -q test -Dsurefire.failIfNoSpecifiedTests=false "$@" >"$WORK/maven.log" 2>&1 || status=$?
+  if [ -s "$WORK/table.md" ]; then
+    echo "$label ($heading):"
+    cat "$WORK/table.md"
+  fi
+  if [ "$status" -ne 0 ]; then
+    echo "$label: a scenario regressed (or the run broke):" >&2
+    grep -E 'ERROR|FAIL|expected' "$WORK/maven.log" | head -40 >&2
+    return "$status"
+  fi
+  echo "$label: $ok"
+}

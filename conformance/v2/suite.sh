@@ -15,16 +15,6 @@ v2_fixture "conformance suite" conformance/v2/suite-server.mjs
 FIXTURE="$SERVER_URL"
 echo "conformance suite: the fixture upstream listens at $FIXTURE"
 
-status=0
-./mvnw -B -ntp -q test -Dtest='SuiteConformanceTest' -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dplugboard.suite.server="$FIXTURE" -Dplugboard.v2.node="$NODE" -Dplugboard.suite.report="$WORK/table.md" >"$WORK/maven.log" 2>&1 || status=$?
-if [ -s "$WORK/table.md" ]; then
-  echo "conformance suite (direct vs through the gateway):"
-  cat "$WORK/table.md"
-fi
-if [ "$status" -ne 0 ]; then
-  echo "conformance suite: a scenario that passes directly failed through the gateway (or the run broke):" >&2
-  grep -E 'ERROR|FAIL|expected' "$WORK/maven.log" | head -40 >&2
-  exit "$status"
-fi
-echo "conformance suite: every scenario that passes directly passes through the gateway, save the documented gaps"
+v2_maven_test "conformance suite" "direct vs through the gateway" \
+  "every scenario that passes directly passes through the gateway, save the documented gaps" \
+  -Dtest='SuiteConformanceTest' -Dplugboard.suite.server="$FIXTURE" -Dplugboard.v2.node="$NODE" -Dplugboard.suite.report="$WORK/table.md"
