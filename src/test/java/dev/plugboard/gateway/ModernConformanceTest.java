@@ -91,6 +91,35 @@ class ModernConformanceTest {
     }
   }
 
+  /**
+   * Plugboard's own input request through the real v2 client: a connection that needs a person answers
+   * the pinned 2026-07-28 client (URL elicitation declared) with input_required; the SDK gives the
+   * URL elicitation to the client's handler, which completes the hosted page as the person, and
+   * retries with Plugboard's requestState; the retry reaches the connection's server. On both endpoints.
+   */
+  @Test
+  void aPinnedV2ClientGetsTheConnectLinkAsInputRequiredAndItsRetryWorks() throws Exception {
+    try (GatewayPeers peers = new GatewayPeers()) {
+      Member m = Fixtures.newMember();
+      List<String> ids = new ArrayList<>();
+      for (String name : List.of("Modern Vault A", "Modern Vault B")) {
+        ids.add(Fixtures.create(m, Map.of("name", name, "server_url", peers.base() + "/hdr/mcp", "provider", "user", "auth_method", "apikey",
+            "headers", Map.of("secret", Map.of("X-Secret", "nobody-typed-this-yet")))));
+      }
+      String slugB = m.as().get("/v1/connections/" + ids.get(1)).then().statusCode(200).extract().path("slug");
+      JsonNode out = V2Agent.script("connect-agent.mjs", "http://127.0.0.1:" + RestAssured.port, m.key(), ids.get(0), slugB, "echo",
+          "{\"text\":\"after the link\"}", "{\"X-Secret\":\"" + GatewayPeers.SECRET + "\"}");
+      System.out.println("conformance v2 connect link: " + out.path("elicitations").size() + " URL elicitations answered, then the retries worked");
+      assertEquals(2, out.path("elicitations").size(), out.toString());
+      for (JsonNode e : out.path("elicitations")) {
+        assertEquals("url", e.path("mode").asText(), out.toString());
+        assertTrue(e.path("url").asText().contains("/connect/"), out.toString());
+      }
+      assertEquals("echo: after the link", out.at("/perConnection/content/0/text").asText(), out.toString());
+      assertEquals("echo: after the link", out.at("/aggregate/content/0/text").asText(), out.toString());
+    }
+  }
+
   private static ObjectNode withoutConfirm(JsonNode agentOutput) {
     ObjectNode copy = agentOutput.deepCopy();
     ((ObjectNode) copy.get("calls")).remove("confirm");
