@@ -151,6 +151,12 @@ public class ModernAgents {
         ((ObjectNode) error.get("error")).putObject("data").put("reason", "invalid_request_state");
         return Reply.json(200, error);
       }
+      if (PersonNeeded.CONNECT_TOOL.equals(McpHeaders.nameOf(message))) {
+        // plugboard__connect's whole work was handing the link over; calling it again would only hand out another.
+        ObjectNode done = JSON.createObjectNode().put("resultType", "complete");
+        done.putArray("content").addObject().put("type", "text").put("text", "The link was handed to the person. Once they have finished, call the tool you wanted again.");
+        return Reply.json(200, AggregateService.response(id, done));
+      }
       // The person was asked by Plugboard, not by the server: the retry goes on as the original request.
       ObjectNode params = (ObjectNode) message.get("params");
       params.remove("requestState");
@@ -220,25 +226,28 @@ public class ModernAgents {
       return refuse(id, -32602, "Invalid params: _meta[\"" + META_CAPABILITIES + "\"] is required");
     }
     String method = message.get("method").asText();
-    String mismatch = null;
-    for (Map.Entry<String, String> p : claimed.params().entrySet()) {
-      if (!McpHeaders.wellFormed(p.getValue())) {
-        mismatch = "the " + p.getKey() + " header value is malformed (header-safe ASCII, or =?base64?…?= that decodes)";
-      }
-    }
-    if (mismatch != null) {
-      // checked first: a malformed value is refused whatever else the request says
-    } else if (!version.equals(claimed.version())) {
+    String mismatch = malformedParam(claimed.params()); // a malformed value is refused whatever else the request says
+    if (mismatch == null && !version.equals(claimed.version())) {
       mismatch = differs("MCP-Protocol-Version", claimed.version(), version);
-    } else if (!method.equals(claimed.method())) {
+    } else if (mismatch == null && !method.equals(claimed.method())) {
       mismatch = differs(McpHeaders.METHOD, claimed.method(), method);
-    } else {
+    } else if (mismatch == null) {
       String name = McpHeaders.nameOf(message);
       if (name != null && !name.equals(McpHeaders.decode(claimed.name()))) {
         mismatch = differs(McpHeaders.NAME, claimed.name(), name);
       }
     }
     return mismatch == null ? null : refuse(id, HEADER_MISMATCH, "Header mismatch: " + mismatch);
+  }
+
+  /** The agent's first Mcp-Param-* header whose value is not well formed, described; null when all are. */
+  private static String malformedParam(Map<String, String> params) {
+    for (Map.Entry<String, String> p : params.entrySet()) {
+      if (!McpHeaders.wellFormed(p.getValue())) {
+        return "the " + JsonRpc.clean(p.getKey()) + " header value is malformed (header-safe ASCII, or =?base64?…?= that decodes)";
+      }
+    }
+    return null;
   }
 
   private static String differs(String header, String value, String body) {

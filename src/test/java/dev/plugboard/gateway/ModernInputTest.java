@@ -136,6 +136,16 @@ class ModernInputTest {
       // and a call without any state works as well now
       Response plain = post(m.key(), path, 12, "tools/call", ECHO, "{}", Map.of());
       assertEquals("echo: hi", GatewayTest.answer(plain).at("/result/content/0/text").asText());
+
+      // plugboard__connect: its input request hands a link over; the retry with its state says so instead of handing out another
+      Response connect = post(m.key(), "/mcp/v1", 13, "tools/call", "{\"name\":\"plugboard__connect\",\"arguments\":{\"connection\":\"vault\"}}", URL_ELICITATION, Map.of());
+      JsonNode asked = inputRequired(GatewayTest.answer(connect), 13);
+      Response retried = post(m.key(), "/mcp/v1", 14, "tools/call",
+          "{\"name\":\"plugboard__connect\",\"arguments\":{\"connection\":\"vault\"},\"requestState\":\"" + asked.get("requestState").asText() + "\",\"inputResponses\":{\"plugboard_connect\":{\"action\":\"accept\"}}}",
+          URL_ELICITATION, Map.of());
+      JsonNode handed = GatewayTest.answer(retried).get("result");
+      assertEquals("complete", handed.path("resultType").asText(), retried.asString());
+      assertTrue(handed.at("/content/0/text").asText().contains("handed to the person"), retried.asString());
     }
   }
 
