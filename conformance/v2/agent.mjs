@@ -12,7 +12,19 @@ const prefix = opt('--prefix') ?? '';
 const toolsOnly = rest.includes('--tools-only');
 
 const negotiation = mode === 'pin' ? { mode: { pin: '2026-07-28' } } : { mode };
-const client = new Client({ name: 'plugboard-v2-agent', version: '1.0.0' }, { versionNegotiation: negotiation });
+// Form elicitation and sampling: on 2026-07-28 the SDK answers a server's input_required with these
+// handlers and retries with inputResponses and the echoed requestState.
+const client = new Client(
+  { name: 'plugboard-v2-agent', version: '1.0.0' },
+  { versionNegotiation: negotiation, capabilities: { elicitation: { form: {} }, sampling: {} } }
+);
+client.setRequestHandler('elicitation/create', async (request) => ({ action: 'accept', content: { name: `Ada (asked: ${request.params.message})` } }));
+client.setRequestHandler('sampling/createMessage', async (request) => ({
+  role: 'assistant',
+  model: 'fixture-model',
+  stopReason: 'endTurn',
+  content: { type: 'text', text: `Paris (asked: ${request.params.messages[0].content.text})` }
+}));
 const headers = key ? { Authorization: `Bearer ${key}` } : {};
 await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
 
@@ -25,6 +37,13 @@ out.calls = {
   'grüße': await client.callTool({ name: `${prefix}grüße`, arguments: { name: 'Plugboard' } }),
   forecast: await client.callTool({ name: `${prefix}forecast`, arguments: { region: 'Zürich Nord', days: 3 } })
 };
+const confirm = () => client.callTool({ name: `${prefix}confirm`, arguments: { order: 'A-17' } });
+if (mode === 'legacy') {
+  // A 2025 agent cannot answer a 2026-07-28 server's input_required: it must get a clear error, not a hang.
+  out.confirmLegacy = await confirm().then((r) => ({ result: r }), (e) => ({ error: String(e.message ?? e) }));
+} else {
+  out.calls.confirm = await confirm();
+}
 if (!toolsOnly) {
   out.serverInfo = client.getServerVersion();
   out.capabilities = client.getServerCapabilities();

@@ -4,7 +4,7 @@
 // prompt with deterministic answers, so a direct client and one through Plugboard can be compared.
 // Served on node:http (the loopback.cjs preload picks 127.0.0.1 and a free port).
 import http from 'node:http';
-import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import { acceptedContent, createMcpHandler, inputRequired, inputResponse, McpServer } from '@modelcontextprotocol/server';
 import * as z from 'zod/v4';
 
 const factory = () => {
@@ -29,6 +29,34 @@ const factory = () => {
     'forecast',
     { description: 'A fixed forecast', inputSchema: z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }), days: z.number().int() }) },
     async ({ region, days }) => ({ content: [{ type: 'text', text: `${days}-day forecast for ${region}: sunny` }] })
+  );
+  // Multi round-trip (2026-07-28): the first call answers input_required with a form elicitation, a
+  // sampling request and a requestState; the retry carries inputResponses and the echoed state.
+  server.registerTool(
+    'confirm',
+    { description: 'Asks for a name and a model answer, then confirms', inputSchema: z.object({ order: z.string() }) },
+    async ({ order }, ctx) => {
+      const who = acceptedContent(ctx.mcpReq.inputResponses, 'who');
+      const capital = inputResponse(ctx.mcpReq.inputResponses, 'capital');
+      const state = ctx.mcpReq.requestState();
+      if (who === undefined || capital?.kind !== 'sampling' || state !== `order:${order}`) {
+        return inputRequired({
+          inputRequests: {
+            who: inputRequired.elicit({
+              message: `Who confirms order ${order}?`,
+              requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }
+            }),
+            capital: inputRequired.createMessage({
+              messages: [{ role: 'user', content: { type: 'text', text: 'What is the capital of France?' } }],
+              maxTokens: 20
+            })
+          },
+          requestState: `order:${order}`
+        });
+      }
+      const text = capital.result.content?.text ?? JSON.stringify(capital.result.content);
+      return { content: [{ type: 'text', text: `order ${order} confirmed by ${who.name}; the model said ${text}` }] };
+    }
   );
   server.registerResource('greeting', 'fixture://greeting', { mimeType: 'text/plain', description: 'A fixed text' }, async (uri) => ({
     contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'Hello from a 2026-07-28 server' }]

@@ -179,6 +179,35 @@ public class Crypto {
     }
   }
 
+  /**
+   * An opaque token that only this service can read back (an MCP {@code requestState}): {@code
+   * plaintext} encrypted under the active key and bound to {@code purpose}, base64url, safe in JSON
+   * and URLs. Retired keys still open it.
+   */
+  public String seal(String plaintext, String purpose) {
+    String stored = encrypt(plaintext, purpose);
+    int colon = stored.indexOf(':');
+    byte[] sealed = Base64.getDecoder().decode(stored.substring(colon + 1));
+    return stored.substring(0, colon) + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sealed);
+  }
+
+  /** The plaintext of a token {@link #seal}ed for {@code purpose}; empty when it is malformed, tampered with, or of another purpose or key ring. */
+  public java.util.Optional<String> open(String token, String purpose) {
+    int dot = token == null ? -1 : token.lastIndexOf('.'); // base64url has no dot; a key id may
+    if (dot <= 0) {
+      return java.util.Optional.empty();
+    }
+    try {
+      byte[] sealed = Base64.getUrlDecoder().decode(token.substring(dot + 1));
+      if (sealed.length < NONCE_BYTES + TAG_BITS / 8) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(decrypt(token.substring(0, dot) + ":" + Base64.getEncoder().encodeToString(sealed), purpose));
+    } catch (IllegalArgumentException | DecryptionException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** The key id a stored value was encrypted with. */
   public static String keyIdOf(String stored) {
     int colon = stored == null ? -1 : stored.indexOf(':');

@@ -18,6 +18,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -72,8 +73,9 @@ public class AggregateResource {
       @Parameter(description = "2026-07-28: the JSON-RPC method, which must match the body") @HeaderParam(McpHeaders.METHOD) String mcpMethod,
       @Parameter(description = "2026-07-28: the tool, prompt or resource the body names (Base64 sentinel when not plain ASCII)") @HeaderParam(McpHeaders.NAME) String mcpName,
       @HeaderParam(HttpHeaders.ACCEPT) String accept,
+      @Context HttpHeaders headers,
       byte[] body) {
-    Claimed claimed = new Claimed(version, mcpMethod, mcpName);
+    Claimed claimed = new Claimed(version, mcpMethod, mcpName, McpHeaders.paramsIn(headers.getRequestHeaders()));
     return GatewayResource.serve(
         accept,
         stream -> {

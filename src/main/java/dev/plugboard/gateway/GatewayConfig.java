@@ -39,4 +39,12 @@ public interface GatewayConfig {
    * PLUGBOARD_GATEWAY_ALLOWED_ORIGINS}, comma-separated.
    */
   Optional<List<String>> allowedOrigins();
+
+  /**
+   * How long a {@code requestState} that Plugboard issues to a 2026-07-28 agent (with the connect
+   * link of a connection that needs a person) may be presented on the retry; each is usable once.
+   * Env {@code PLUGBOARD_GATEWAY_REQUEST_STATE_TTL}.
+   */
+  @WithDefault("10m")
+  Duration requestStateTtl();
 }

@@ -17,6 +17,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -75,9 +76,10 @@ public class GatewayResource {
       @Parameter(description = "2026-07-28: the JSON-RPC method, which must match the body") @HeaderParam(McpHeaders.METHOD) String mcpMethod,
       @Parameter(description = "2026-07-28: the tool, prompt or resource the body names (Base64 sentinel when not plain ASCII)") @HeaderParam(McpHeaders.NAME) String mcpName,
       @HeaderParam(HttpHeaders.ACCEPT) String accept,
+      @Context HttpHeaders headers,
       byte[] body) {
     var id = Ids.parse("connection_id", connectionId);
-    Claimed claimed = new Claimed(version, mcpMethod, mcpName);
+    Claimed claimed = new Claimed(version, mcpMethod, mcpName, McpHeaders.paramsIn(headers.getRequestHeaders()));
     return serve(
         accept,
         stream -> {

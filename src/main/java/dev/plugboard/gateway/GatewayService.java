@@ -252,7 +252,7 @@ public class GatewayService {
   }
 
   private void endUpstream(UUID connectionId, UpstreamSession upstream) {
-    if (upstream.sessionId() == null) {
+    if (upstream == null || upstream.sessionId() == null) { // null: opened while the connection needed a person, never attached
       return;
     }
     try {

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -49,8 +50,17 @@ public class ModernAgents {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] INITIALIZED = bytes(JsonRpc.notification("notifications/initialized"));
 
-  /** The protocol headers of one POST, as the agent sent them. */
-  public record Claimed(String version, String method, String name) {}
+  /** The methods that may answer {@code input_required} (multi round-trip requests). */
+  static final Set<String> MULTI_ROUND_TRIP = Set.of("tools/call", "prompts/get", "resources/read");
+  /** The input request under which Plugboard asks a person to open a connect link. */
+  static final String CONNECT_INPUT = "plugboard_connect";
+
+  /** The protocol headers of one POST, as the agent sent them ({@code params}: its Mcp-Param-* headers). */
+  public record Claimed(String version, String method, String name, Map<String, String> params) {
+    public Claimed(String version, String method, String name) {
+      this(version, method, name, Map.of());
+    }
+  }
 
   /** One gateway endpoint as its 2025 path serves it, for one caller. */
   interface Endpoint {
@@ -61,10 +71,12 @@ public class ModernAgents {
 
   private final GatewayService gateway;
   private final AggregateService aggregate;
+  private final RequestStates states;
 
-  ModernAgents(GatewayService gateway, AggregateService aggregate) {
+  ModernAgents(GatewayService gateway, AggregateService aggregate, RequestStates states) {
     this.gateway = gateway;
     this.aggregate = aggregate;
+    this.states = states;
   }
 
   /** The answer to a modern request on {@code /mcp/v1/connections/{id}}, or null when the request belongs to the 2025 path. */
@@ -81,6 +93,8 @@ public class ModernAgents {
             gateway.delete(caller, connectionId, sessionId);
           }
         },
+        caller,
+        "connection:" + connectionId,
         claimed,
         body,
         acceptsStream);
@@ -100,12 +114,14 @@ public class ModernAgents {
             aggregate.delete(caller, sessionId);
           }
         },
+        caller,
+        "aggregate",
         claimed,
         body,
         acceptsStream);
   }
 
-  Reply serve(Endpoint endpoint, Claimed claimed, byte[] body, boolean acceptsStream) {
+  Reply serve(Endpoint endpoint, Caller caller, String target, Claimed claimed, byte[] body, boolean acceptsStream) {
     ObjectNode message = modernMessage(body, claimed);
     if (message == null) {
       return null;
@@ -121,20 +137,50 @@ public class ModernAgents {
     if (!JsonRpc.isRequest(message)) {
       return Reply.accepted(); // the revision defines no client notifications over Streamable HTTP
     }
-    if ("subscriptions/listen".equals(message.get("method").asText())) {
+    String method = message.get("method").asText();
+    if ("subscriptions/listen".equals(method)) {
       // a stream that stays open has no place in a per-request session
       return new Reply(404, List.of(JsonRpc.error(id, -32601, "Method not found: Plugboard offers no subscriptions/listen stream")), false, null);
     }
+    // The request as Plugboard's own requestState binds it: endpoint (and connection), method, name.
+    String request = target + "\n" + method + "\n" + McpHeaders.nameOf(message);
+    JsonNode state = message.path("params").get("requestState");
+    if (MULTI_ROUND_TRIP.contains(method) && state != null && state.isTextual() && RequestStates.ours(state.asText())) {
+      if (states.redeem(state.asText(), caller.apiKeyId(), request) != RequestStates.Redeemed.VALID) {
+        ObjectNode error = JsonRpc.error(id, GatewayService.INVALID_PARAMS, "Invalid or expired requestState");
+        ((ObjectNode) error.get("error")).putObject("data").put("reason", "invalid_request_state");
+        return Reply.json(200, error);
+      }
+      if (PersonNeeded.CONNECT_TOOL.equals(McpHeaders.nameOf(message))) {
+        // plugboard__connect's whole work was handing the link over; calling it again would only hand out another.
+        ObjectNode done = JSON.createObjectNode().put("resultType", "complete");
+        done.putArray("content").addObject().put("type", "text").put("text", "The link was handed to the person. Once they have finished, call the tool you wanted again.");
+        return Reply.json(200, AggregateService.response(id, done));
+      }
+      // The person was asked by Plugboard, not by the server: the retry goes on as the original request.
+      ObjectNode params = (ObjectNode) message.get("params");
+      params.remove("requestState");
+      params.remove("inputResponses");
+      body = bytes(message);
+    }
+    byte[] forwarded = body;
+    return McpHeaders.asModernAgent(claimed.params(), () -> perRequest(endpoint, caller, request, message, forwarded, acceptsStream));
+  }
+
+  /** Serves the request inside a session opened for it alone, and ends that session. */
+  private Reply perRequest(Endpoint endpoint, Caller caller, String request, ObjectNode message, byte[] body, boolean acceptsStream) {
+    JsonNode id = message.get("id");
+    String method = message.get("method").asText();
     Reply opened = endpoint.post(null, bytes(initialize(message)), false);
     if (opened.sessionId() == null) {
       return asAnswerTo(id, opened);
     }
     try {
-      if ("server/discover".equals(message.path("method").asText())) {
+      if ("server/discover".equals(method)) {
         return Reply.json(200, discovered(id, opened.messages().get(0).path("result")));
       }
       endpoint.post(opened.sessionId(), INITIALIZED, false);
-      return asModern(message.get("method").asText(), endpoint.post(opened.sessionId(), body, acceptsStream));
+      return asModern(method, endpoint.post(opened.sessionId(), body, acceptsStream), caller, request);
     } finally {
       try {
         endpoint.delete(opened.sessionId());
@@ -180,18 +226,28 @@ public class ModernAgents {
       return refuse(id, -32602, "Invalid params: _meta[\"" + META_CAPABILITIES + "\"] is required");
     }
     String method = message.get("method").asText();
-    String mismatch = null;
-    if (!version.equals(claimed.version())) {
+    String mismatch = malformedParam(claimed.params()); // a malformed value is refused whatever else the request says
+    if (mismatch == null && !version.equals(claimed.version())) {
       mismatch = differs("MCP-Protocol-Version", claimed.version(), version);
-    } else if (!method.equals(claimed.method())) {
+    } else if (mismatch == null && !method.equals(claimed.method())) {
       mismatch = differs(McpHeaders.METHOD, claimed.method(), method);
-    } else {
+    } else if (mismatch == null) {
       String name = McpHeaders.nameOf(message);
       if (name != null && !name.equals(McpHeaders.decode(claimed.name()))) {
         mismatch = differs(McpHeaders.NAME, claimed.name(), name);
       }
     }
     return mismatch == null ? null : refuse(id, HEADER_MISMATCH, "Header mismatch: " + mismatch);
+  }
+
+  /** The agent's first Mcp-Param-* header whose value is not well formed, described; null when all are. */
+  private static String malformedParam(Map<String, String> params) {
+    for (Map.Entry<String, String> p : params.entrySet()) {
+      if (!McpHeaders.wellFormed(p.getValue())) {
+        return "the " + JsonRpc.clean(p.getKey()) + " header value is malformed (header-safe ASCII, or =?base64?…?= that decodes)";
+      }
+    }
+    return null;
   }
 
   private static String differs(String header, String value, String body) {
@@ -233,12 +289,21 @@ public class ModernAgents {
   /**
    * A 2025 answer as the revision shapes it: every result states its {@code resultType} (an answer
    * of a 2025 upstream, or of Plugboard, has none: it is complete), cacheable ones carry caching
-   * hints, and an unknown method is HTTP 404 with -32601 (the 2025 path answers 200).
+   * hints, an unknown method is HTTP 404 with -32601 (the 2025 path answers 200), a header mismatch
+   * is HTTP 400, and a URL elicitation the 2025 path signals with -32042 (Plugboard's connect link,
+   * or a 2025 upstream's own) becomes the revision's {@code input_required} with a requestState of
+   * Plugboard's, bound to {@code request} for this caller.
    */
-  private static Reply asModern(String method, Reply reply) {
+  private Reply asModern(String method, Reply reply, Caller caller, String request) {
     List<JsonNode> messages = new ArrayList<>();
+    int status = reply.status();
     for (JsonNode m : reply.messages()) {
-      if (m.get("result") instanceof ObjectNode result) {
+      int code = m.path("error").path("code").asInt(0);
+      if (code == PersonNeeded.URL_ELICITATION_REQUIRED && MULTI_ROUND_TRIP.contains(method)) {
+        m = inputRequired(m, states.issue(caller.apiKeyId(), request));
+      } else if (code == HEADER_MISMATCH) {
+        status = 400;
+      } else if (m.get("result") instanceof ObjectNode result) {
         ObjectNode copy = m.deepCopy();
         shaped(method, (ObjectNode) copy.get("result"));
         m = copy;
@@ -246,7 +311,26 @@ public class ModernAgents {
       messages.add(m);
     }
     boolean unknownMethod = !reply.stream() && messages.size() == 1 && messages.get(0).path("error").path("code").asInt(0) == -32601;
-    return new Reply(unknownMethod ? 404 : reply.status(), messages, reply.stream(), null);
+    return new Reply(unknownMethod ? 404 : status, messages, reply.stream(), null);
+  }
+
+  /** The -32042 answer's URL elicitations as input requests of the revision (which has no elicitationId). */
+  private static ObjectNode inputRequired(JsonNode urlElicitationRequired, String requestState) {
+    ObjectNode result = JSON.createObjectNode();
+    result.put("resultType", "input_required");
+    ObjectNode requests = result.putObject("inputRequests");
+    int n = 0;
+    for (JsonNode e : urlElicitationRequired.path("error").path("data").path("elicitations")) {
+      ObjectNode input = requests.putObject(n == 0 ? CONNECT_INPUT : CONNECT_INPUT + "_" + (n + 1));
+      input.put("method", "elicitation/create");
+      ObjectNode params = input.putObject("params");
+      params.put("mode", "url");
+      params.set("url", e.get("url"));
+      params.set("message", e.has("message") ? e.get("message") : urlElicitationRequired.path("error").get("message"));
+      n++;
+    }
+    result.put("requestState", requestState);
+    return AggregateService.response(urlElicitationRequired.get("id"), result);
   }
 
   /**
@@ -270,11 +354,19 @@ public class ModernAgents {
     return Reply.json(400, JsonRpc.error(id, code, message));
   }
 
-  /** The request's own session is opened in the agent's name (its _meta clientInfo), declaring no capabilities. */
+  /**
+   * The request's own session is opened in the agent's name (its _meta clientInfo), declaring no
+   * capabilities but URL elicitation, when the agent declared it and the method may answer
+   * input_required: then a connection that needs a person answers with its link as an elicitation.
+   */
   private static ObjectNode initialize(ObjectNode message) {
     ObjectNode params = JSON.createObjectNode();
     params.put("protocolVersion", "2025-11-25");
-    params.putObject("capabilities");
+    ObjectNode capabilities = params.putObject("capabilities");
+    JsonNode declared = message.path("params").path("_meta").path(META_CAPABILITIES).path("elicitation").get("url");
+    if (declared instanceof ObjectNode && MULTI_ROUND_TRIP.contains(message.path("method").asText())) {
+      capabilities.putObject("elicitation").putObject("url");
+    }
     JsonNode info = message.path("params").path("_meta").get("io.modelcontextprotocol/clientInfo");
     params.set("clientInfo", info instanceof ObjectNode ? info : JSON.createObjectNode().put("name", "plugboard").put("version", "gateway"));
     return JsonRpc.request(JSON.getNodeFactory().textNode("plugboard-initialize"), "initialize", params);

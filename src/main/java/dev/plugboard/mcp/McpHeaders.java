@@ -29,7 +29,84 @@ public final class McpHeaders {
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
+  /**
+   * The {@code Mcp-Param-*} headers of the 2026-07-28 agent whose request this thread is serving
+   * (empty: it sent none); null while serving anyone else. The gateway sets it around a modern
+   * agent's request, so that the upstream side forwards those headers and treats the request as
+   * the agent's own.
+   */
+  private static final ThreadLocal<Map<String, String>> AGENT_PARAMS = new ThreadLocal<>();
+
   private McpHeaders() {}
+
+  /** Runs {@code work} as the request of a 2026-07-28 agent that sent {@code params}. */
+  public static <T> T asModernAgent(Map<String, String> params, java.util.function.Supplier<T> work) {
+    Map<String, String> before = AGENT_PARAMS.get();
+    AGENT_PARAMS.set(Map.copyOf(params));
+    try {
+      return work.get();
+    } finally {
+      AGENT_PARAMS.set(before);
+    }
+  }
+
+  /** The agent's Mcp-Param-* headers (see {@link #asModernAgent}); null when no 2026-07-28 agent's request is being served. */
+  static Map<String, String> agentParams() {
+    return AGENT_PARAMS.get();
+  }
+
+  /** The {@code Mcp-Param-*} headers among {@code headers} (names as sent; a repeated header: its values joined, so it cannot pass as well formed). */
+  public static Map<String, String> paramsIn(Map<String, java.util.List<String>> headers) {
+    Map<String, String> out = new LinkedHashMap<>();
+    headers.forEach(
+        (name, values) -> {
+          if (name.regionMatches(true, 0, PARAM_PREFIX, 0, PARAM_PREFIX.length()) && !values.isEmpty()) {
+            out.put(name, values.size() == 1 ? values.get(0) : String.join("\n", values));
+          }
+        });
+    return out;
+  }
+
+  /** Whether a header value is well formed: header-safe ASCII, and a sentinel value that decodes. */
+  public static boolean wellFormed(String header) {
+    for (int i = 0; i < header.length(); i++) {
+      char c = header.charAt(i);
+      if (!((c >= 0x20 && c <= 0x7e) || c == '\t')) {
+        return false;
+      }
+    }
+    return decode(header) != null;
+  }
+
+  /**
+   * Why the agent's {@code Mcp-Param-*} headers disagree with those the body asks for ({@code
+   * expected}, from the tool's schema): a header missing, or a different value after decoding
+   * (integers compare as numbers); null when they agree. Header names compare ignoring case; a
+   * header the schema does not name is not the server's to judge and is ignored.
+   */
+  public static String disagreement(Map<String, String> sent, Map<String, String> expected) {
+    Map<String, String> got = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    got.putAll(sent);
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      String value = got.remove(e.getKey());
+      String wanted = decode(e.getValue());
+      if (value == null) {
+        return "the " + e.getKey() + " header is required";
+      }
+      if (!wanted.equals(decode(value)) && !sameNumber(wanted, decode(value))) {
+        return e.getKey() + " header value '" + JsonRpc.clean(value) + "' does not match body value '" + JsonRpc.clean(wanted) + "'";
+      }
+    }
+    return null;
+  }
+
+  private static boolean sameNumber(String a, String b) {
+    try {
+      return b != null && new java.math.BigDecimal(a).compareTo(new java.math.BigDecimal(b.trim())) == 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
 
   /**
    * The body value {@code Mcp-Name} mirrors: {@code params.name} of tools/call and prompts/get,
@@ -68,8 +145,9 @@ public final class McpHeaders {
       return header;
     }
     try {
-      return new String(Base64.getDecoder().decode(header.substring(SENTINEL_START.length(), header.length() - SENTINEL_END.length())), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
+      byte[] raw = Base64.getDecoder().decode(header.substring(SENTINEL_START.length(), header.length() - SENTINEL_END.length()));
+      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(raw)).toString(); // strict: malformed UTF-8 is refused
+    } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException e) {
       return null;
     }
   }

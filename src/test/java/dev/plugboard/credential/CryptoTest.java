@@ -68,4 +68,21 @@ class CryptoTest {
     assertThrows(IllegalStateException.class, () -> crypto("k1:" + key(1), "k9"));
     assertThrows(IllegalStateException.class, () -> crypto("k1:" + key(1) + ",k1:" + key(2), null));
   }
+
+  @Test
+  void sealedTokensOpenOnlyUntouchedForTheirPurposeUnderAConfiguredKey() {
+    Crypto c = crypto("k1:" + key(1), "k1");
+    String token = c.seal("{\"id\":1}", "mcp-request-state");
+    assertTrue(token.matches("k1\\.[A-Za-z0-9_-]+"), token);
+    assertEquals(Optional.of("{\"id\":1}"), c.open(token, "mcp-request-state"));
+    assertEquals(Optional.empty(), c.open(token, "another-purpose"));
+    char last = token.charAt(token.length() - 1);
+    assertEquals(Optional.empty(), c.open(token.substring(0, token.length() - 1) + (last == 'A' ? 'B' : 'A'), "mcp-request-state"));
+    for (String junk : new String[] {"", "k1.", "k1.AAAA", "k9." + token.substring(3), "no-dot", "k1.!!!"}) {
+      assertEquals(Optional.empty(), c.open(junk, "mcp-request-state"), junk);
+    }
+    // a rotated ring still opens what the retired key sealed; one without that key does not
+    assertEquals(Optional.of("{\"id\":1}"), crypto("k2:" + key(2) + ",k1:" + key(1), "k2").open(token, "mcp-request-state"));
+    assertEquals(Optional.empty(), crypto("k2:" + key(2), "k2").open(token, "mcp-request-state"));
+  }
 }

@@ -62,4 +62,21 @@ class McpHeadersTest {
         McpHeaders.validAnnotations(JSON.readTree("{\"properties\":{\"l\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"x-mcp-header\":\"L\"}}}}")));
     assertFalse(McpHeaders.validAnnotations(JSON.readTree("{\"anyOf\":[{\"properties\":{\"a\":{\"type\":\"string\",\"x-mcp-header\":\"A\"}}}]}")));
   }
+
+  @Test
+  void anAgentsParamHeadersAreReadCheckedAndComparedWithTheSchema() {
+    Map<String, String> sent = McpHeaders.paramsIn(Map.of("mcp-param-region", java.util.List.of("=?base64?WsO8cmljaA==?="), "Mcp-Name", java.util.List.of("x"), "MCP-PARAM-DAYS", java.util.List.of("3")));
+    assertEquals(Map.of("mcp-param-region", "=?base64?WsO8cmljaA==?=", "MCP-PARAM-DAYS", "3"), sent);
+    assertTrue(McpHeaders.wellFormed("us-west1"));
+    assertTrue(McpHeaders.wellFormed("=?base64?WsO8cmljaA==?="));
+    assertFalse(McpHeaders.wellFormed("=?base64?not base64!?="));
+    assertFalse(McpHeaders.wellFormed("=?base64?//79?="), "Base64 of bytes that are not UTF-8");
+    assertFalse(McpHeaders.wellFormed("Z\u00fcrich"), "not header-safe ASCII");
+    Map<String, String> expected = Map.of("Mcp-Param-Region", McpHeaders.encode("Zürich"), "Mcp-Param-Days", "3");
+    assertNull(McpHeaders.disagreement(sent, expected), "names ignore case, values compare decoded");
+    assertNull(McpHeaders.disagreement(Map.of("Mcp-Param-Region", "=?base64?WsO8cmljaA==?=", "Mcp-Param-Days", "3.0", "Mcp-Param-Other", "x"), expected),
+        "integers compare as numbers; a header the schema does not name is ignored");
+    assertEquals("the Mcp-Param-Days header is required", McpHeaders.disagreement(Map.of("Mcp-Param-Region", "=?base64?WsO8cmljaA==?="), Map.of("Mcp-Param-Days", "3")));
+    assertEquals("Mcp-Param-Region header value 'Bern' does not match body value 'Zürich'", McpHeaders.disagreement(Map.of("mcp-param-region", "Bern"), Map.of("Mcp-Param-Region", McpHeaders.encode("Zürich"))));
+  }
 }

@@ -21,4 +21,11 @@ public final class V2Agent {
     command.addAll(List.of(extra));
     return SdkAgent.exec(new File("conformance/v2"), command, "the v2 SDK client (" + mode + ") against " + url);
   }
+
+  /** Another script of conformance/v2 with {@code args}, run by the same node; the JSON it printed. */
+  public static JsonNode script(String script, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(System.getProperty("plugboard.v2.node", "node"), script));
+    command.addAll(List.of(args));
+    return SdkAgent.exec(new File("conformance/v2"), command, "the v2 SDK script " + script);
+  }
 }
