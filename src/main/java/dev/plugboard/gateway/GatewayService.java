@@ -15,9 +15,11 @@ import dev.plugboard.connection.ConnectionView;
 import dev.plugboard.connection.ConnectionViews.ResolvedView;
 import dev.plugboard.gateway.GatewaySessions.Session;
 import dev.plugboard.mcp.JsonRpc;
+import dev.plugboard.mcp.LiveCall;
 import dev.plugboard.mcp.McpClient;
 import dev.plugboard.mcp.McpClient.Exchange;
 import dev.plugboard.mcp.McpClient.Opened;
+import dev.plugboard.mcp.McpClient.Started;
 import dev.plugboard.mcp.McpClient.UpstreamSession;
 import dev.plugboard.mcp.McpException;
 import dev.plugboard.mcp.ToolListing.Failed;
@@ -53,9 +55,18 @@ public class GatewayService {
 
   /**
    * What goes back to the agent: an HTTP status, a JSON-RPC body (null: none), whether it goes as an
-   * event stream, and the session id issued by {@code initialize}.
+   * event stream, the session id issued by {@code initialize}, and (instead of messages) an event
+   * stream still being answered upstream, written as it arrives.
    */
-  public record Reply(int status, List<JsonNode> messages, boolean stream, String sessionId) {
+  public record Reply(int status, List<JsonNode> messages, boolean stream, String sessionId, LiveAnswer live) {
+    Reply(int status, List<JsonNode> messages, boolean stream, String sessionId) {
+      this(status, messages, stream, sessionId, null);
+    }
+
+    static Reply live(LiveAnswer answer) {
+      return new Reply(200, List.of(), true, null, answer);
+    }
+
     static Reply accepted() {
       return new Reply(202, List.of(), false, null);
     }
@@ -93,8 +104,17 @@ public class GatewayService {
     this.config = config;
   }
 
-  /** Handles one POSTed message. {@code acceptsStream}: the agent listed text/event-stream. */
+  /** Handles one POSTed message, answered whole. {@code acceptsStream}: the agent listed text/event-stream. */
   public Reply post(Caller caller, UUID connectionId, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream) {
+    return post(caller, connectionId, sessionId, protocolVersion, body, acceptsStream, false);
+  }
+
+  /**
+   * Handles one POSTed message. With {@code live} (and an agent that takes an event stream), a request
+   * the upstream answers with an event stream is answered as one while it arrives ({@link Reply#live}),
+   * server requests included: the agent answers them by POSTing, like any response.
+   */
+  public Reply post(Caller caller, UUID connectionId, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream, boolean live) {
     // 404 before any JSON-RPC when the key cannot see it; the credentials come with it, sealed until used
     Usable target = connections.usable(caller, connectionId);
     ConnectionView connection = target.view();
@@ -124,6 +144,11 @@ public class GatewayService {
         if (!connection.toolAllowed(tool)) {
           return Reply.json(200, refused(caller, connection, message, tool));
         }
+      }
+      if (request && live && acceptsStream) {
+        return startLive(caller, target, upstream, message);
+      }
+      if (request && "tools/call".equals(method)) {
         return answer(callTool(caller, connectionId, tool, () -> forward(target, upstream, message)), acceptsStream, null);
       }
       Exchange exchange = forward(target, upstream, message);
@@ -198,16 +223,67 @@ public class GatewayService {
     long start = System.nanoTime();
     try {
       Exchange exchange = call.run();
-      JsonNode response = exchange.response();
-      boolean failed = response == null || response.has("error") || response.path("result").path("isError").asBoolean(false);
-      Integer status = exchange.httpStatus() > 0 ? exchange.httpStatus() : null;
-      activity.record(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, failed ? Activity.Outcome.ERROR : Activity.Outcome.OK, status, millisSince(start));
+      recordCall(caller, connectionId, tool, start, exchange.response(), exchange.httpStatus());
       return exchange;
     } catch (McpException e) {
-      Integer status = e.failed().httpStatus() > 0 ? e.failed().httpStatus() : null;
-      activity.record(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, Activity.Outcome.ERROR, status, millisSince(start));
+      recordCall(caller, connectionId, tool, start, null, e.failed().httpStatus());
       throw e;
     }
+  }
+
+  /** Records a forwarded tools/call begun at {@code startNanos}: {@code response} null means the server could not be used. */
+  void recordCall(Caller caller, UUID connectionId, String tool, long startNanos, JsonNode response, int httpStatus) {
+    boolean failed = response == null || response.has("error") || response.path("result").path("isError").asBoolean(false);
+    Integer status = httpStatus > 0 ? httpStatus : null;
+    activity.record(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, failed ? Activity.Outcome.ERROR : Activity.Outcome.OK, status, millisSince(startNanos));
+  }
+
+  /**
+   * Forwards a request so that an event-stream answer reaches the agent as it arrives. Failures before
+   * the upstream's headers are in are thrown (the caller answers them as for any forward); the audit
+   * record of a tools/call is written before its response goes out.
+   */
+  private Reply startLive(Caller caller, Usable target, UpstreamSession upstream, ObjectNode message) throws McpException {
+    ConnectionView connection = target.view();
+    String method = message.path("method").asText();
+    boolean call = "tools/call".equals(method);
+    String tool = call ? toolName(message) : null;
+    long start = System.nanoTime();
+    Started started;
+    try {
+      started = withCredentials(target, r -> client.start(r.serverUrl(), r.headers(), upstream, message, deadline()));
+    } catch (McpException e) {
+      if (call) {
+        recordCall(caller, connection.id(), tool, start, null, e.failed().httpStatus());
+      }
+      throw e;
+    }
+    if (started.live() == null) {
+      Exchange exchange = started.done();
+      if (call) {
+        recordCall(caller, connection.id(), tool, start, exchange.response(), exchange.httpStatus());
+      }
+      return answer("tools/list".equals(method) ? allowedOnly(connection, exchange) : exchange, true, null);
+    }
+    LiveCall live = started.live();
+    JsonNode id = message.get("id");
+    // Every server request but ping goes to the agent: its initialize went upstream as it was sent, so
+    // the server only asks for what the agent declared.
+    return Reply.live(
+        new LiveAnswer(
+            live,
+            List.of(),
+            request -> true,
+            (response, failed) -> {
+              if (call) {
+                recordCall(caller, connection.id(), tool, start, response, failed == null ? live.httpStatus() : failed.httpStatus());
+              }
+              if (failed != null) {
+                LOG.infof("gateway: %s to connection %s failed while streaming: %s", method, connection.id(), failed.reason());
+                return upstreamError(id, failed);
+              }
+              return "tools/list".equals(method) ? allowedOnly(connection, response) : response;
+            }));
   }
 
   /** One exchange with an upstream. */
@@ -218,15 +294,19 @@ public class GatewayService {
 
   /** A tools/list answer without the tools the connection does not allow; its nextCursor stays. */
   static Exchange allowedOnly(ConnectionView connection, Exchange exchange) {
-    JsonNode response = exchange.response();
+    JsonNode filtered = allowedOnly(connection, exchange.response());
+    return filtered == exchange.response() ? exchange : new Exchange(filtered, exchange.notifications(), exchange.streamed(), exchange.httpStatus());
+  }
+
+  static JsonNode allowedOnly(ConnectionView connection, JsonNode response) {
     if (connection.allowedTools() == null || response == null || !(response.path("result").get("tools") instanceof ArrayNode tools)) {
-      return exchange;
+      return response;
     }
     List<JsonNode> listed = new ArrayList<>();
     tools.forEach(listed::add);
     ObjectNode filtered = response.deepCopy();
     ((ObjectNode) filtered.get("result")).putArray("tools").addAll(connection.allowedOnly(listed, t -> t.path("name").asText(null)));
-    return new Exchange(filtered, exchange.notifications(), exchange.streamed(), exchange.httpStatus());
+    return filtered;
   }
 
   static long millisSince(long startNanos) {
