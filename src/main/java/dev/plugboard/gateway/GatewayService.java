@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -238,51 +239,78 @@ public class GatewayService {
     activity.record(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, failed ? Activity.Outcome.ERROR : Activity.Outcome.OK, status, millisSince(startNanos));
   }
 
-  /**
-   * Forwards a request so that an event-stream answer reaches the agent as it arrives. Failures before
-   * the upstream's headers are in are thrown (the caller answers them as for any forward); the audit
-   * record of a tools/call is written before its response goes out.
-   */
+  /** Forwards a request (per-connection endpoint) so that an event-stream answer reaches the agent as it arrives. */
   private Reply startLive(Caller caller, Usable target, UpstreamSession upstream, ObjectNode message) throws McpException {
     ConnectionView connection = target.view();
-    String method = message.path("method").asText();
-    boolean call = "tools/call".equals(method);
-    String tool = call ? toolName(message) : null;
-    long start = System.nanoTime();
+    boolean list = "tools/list".equals(message.path("method").asText());
+    Audit audit = "tools/call".equals(message.path("method").asText()) ? new Audit(caller, connection.id(), toolName(message)) : null;
+    // Every server request but ping goes to the agent as it is: the agent's initialize went upstream
+    // as it was sent, so the server only asks for what the agent declared.
+    return live(
+        message,
+        audit,
+        List.of(),
+        request -> request,
+        response -> list ? allowedOnly(connection, response) : response,
+        () -> withCredentials(target, r -> client.start(r.serverUrl(), r.headers(), upstream, message, deadline())));
+  }
+
+  /** A tools/call to record in the activity trail. */
+  record Audit(Caller caller, UUID connectionId, String tool) {}
+
+  /** The start of a forward ({@link McpClient#start}) within whatever session and credentials apply. */
+  @FunctionalInterface
+  interface Start {
+    Started run() throws McpException;
+  }
+
+  /**
+   * Starts forwarding {@code message} and answers it: live when the upstream streams (first {@code
+   * first}, Plugboard's own messages, then the upstream's notifications and the server requests
+   * {@code relayed} turns into what the agent sees, null for those Plugboard refuses, then the
+   * response made final by {@code shape}), else whole. Failures before the upstream's headers are in
+   * are thrown, for the caller to answer as for any forward; {@code audit} (null: none) is recorded
+   * before the response goes out.
+   */
+  Reply live(ObjectNode message, Audit audit, List<JsonNode> first, UnaryOperator<JsonNode> relayed, UnaryOperator<JsonNode> shape, Start start)
+      throws McpException {
+    long begun = System.nanoTime();
     Started started;
     try {
-      started = withCredentials(target, r -> client.start(r.serverUrl(), r.headers(), upstream, message, deadline()));
+      started = start.run();
     } catch (McpException e) {
-      if (call) {
-        recordCall(caller, connection.id(), tool, start, null, e.failed().httpStatus());
+      if (audit != null) {
+        recordCall(audit.caller(), audit.connectionId(), audit.tool(), begun, null, e.failed().httpStatus());
       }
       throw e;
     }
     if (started.live() == null) {
       Exchange exchange = started.done();
-      if (call) {
-        recordCall(caller, connection.id(), tool, start, exchange.response(), exchange.httpStatus());
+      if (audit != null) {
+        recordCall(audit.caller(), audit.connectionId(), audit.tool(), begun, exchange.response(), exchange.httpStatus());
       }
-      return answer("tools/list".equals(method) ? allowedOnly(connection, exchange) : exchange, true, null);
+      List<JsonNode> messages = new ArrayList<>(first);
+      messages.addAll(exchange.notifications());
+      messages.add(shape.apply(exchange.response()));
+      boolean stream = exchange.streamed() || messages.size() > 1;
+      return stream ? new Reply(200, messages, true, null) : Reply.json(200, messages.get(0));
     }
-    LiveCall live = started.live();
-    JsonNode id = message.get("id");
-    // Every server request but ping goes to the agent: its initialize went upstream as it was sent, so
-    // the server only asks for what the agent declared.
+    LiveCall call = started.live();
+    String method = message.path("method").asText();
     return Reply.live(
         new LiveAnswer(
-            live,
-            List.of(),
-            request -> true,
+            call,
+            first,
+            relayed,
             (response, failed) -> {
-              if (call) {
-                recordCall(caller, connection.id(), tool, start, response, failed == null ? live.httpStatus() : failed.httpStatus());
+              if (audit != null) {
+                recordCall(audit.caller(), audit.connectionId(), audit.tool(), begun, response, failed == null ? call.httpStatus() : failed.httpStatus());
               }
               if (failed != null) {
-                LOG.infof("gateway: %s to connection %s failed while streaming: %s", method, connection.id(), failed.reason());
-                return upstreamError(id, failed);
+                LOG.infof("gateway: %s failed while its answer streamed: %s", method, failed.reason());
+                return upstreamError(message.get("id"), failed);
               }
-              return "tools/list".equals(method) ? allowedOnly(connection, response) : response;
+              return shape.apply(response);
             }));
   }
 
@@ -390,17 +418,20 @@ public class GatewayService {
   /** Opens the upstream session of a session that began while the connection needed a person, and keeps it. */
   private UpstreamSession openLate(Usable target, String sessionId, String protocolVersion) throws McpException {
     String asked = protocolVersion != null ? protocolVersion : AggregateService.NEWEST;
-    UpstreamSession opened = withCredentials(target, r -> openOwn(r, asked, deadline()));
+    UpstreamSession opened = withCredentials(target, r -> openOwn(r, asked, JsonNodeFactory.instance.objectNode(), deadline()));
     sessions.attach(sessionId, opened);
     LOG.debugf("gateway: the upstream session of connection %s opened once it no longer needed a person", target.view().id());
     return opened;
   }
 
-  /** Opens an upstream session of Plugboard's own: initialize (asking for {@code protocolVersion}), then initialized. */
-  UpstreamSession openOwn(ResolvedView r, String protocolVersion, Deadline deadline) throws McpException {
+  /**
+   * Opens an upstream session of Plugboard's own: initialize (asking for {@code protocolVersion},
+   * declaring {@code capabilities}: what the agent offers), then initialized.
+   */
+  UpstreamSession openOwn(ResolvedView r, String protocolVersion, ObjectNode capabilities, Deadline deadline) throws McpException {
     ObjectNode params = JsonNodeFactory.instance.objectNode();
     params.put("protocolVersion", protocolVersion);
-    params.putObject("capabilities");
+    params.set("capabilities", capabilities);
     params.putObject("clientInfo").put("name", "plugboard").put("version", version);
     Opened opened = client.initialize(r.serverUrl(), r.headers(), JsonRpc.request(TextNode.valueOf("plugboard-initialize"), "initialize", params), deadline);
     JsonNode error = opened.exchange().response().get("error");

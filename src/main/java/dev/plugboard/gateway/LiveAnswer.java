@@ -10,7 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * An answer to the agent written as an event stream while the upstream is still answering: the
@@ -29,14 +29,17 @@ final class LiveAnswer {
 
   private final LiveCall call;
   private final List<JsonNode> first;
-  private final Predicate<JsonNode> relayable;
+  private final UnaryOperator<JsonNode> relayed;
   private final Finish finish;
 
-  /** {@code first}: messages of Plugboard's own that go before the upstream's; {@code relayable}: the server requests the agent may answer. */
-  LiveAnswer(LiveCall call, List<JsonNode> first, Predicate<JsonNode> relayable, Finish finish) {
+  /**
+   * {@code first}: messages of Plugboard's own that go before the upstream's; {@code relayed}: a server
+   * request as the agent sees it, or null when the agent may not be asked (Plugboard refuses it).
+   */
+  LiveAnswer(LiveCall call, List<JsonNode> first, UnaryOperator<JsonNode> relayed, Finish finish) {
     this.call = call;
     this.first = first;
-    this.relayable = relayable;
+    this.relayed = relayed;
     this.finish = finish;
   }
 
@@ -55,10 +58,11 @@ final class LiveAnswer {
 
                 @Override
                 public boolean request(JsonNode request) {
-                  if (!relayable.test(request)) {
+                  JsonNode asked = relayed.apply(request);
+                  if (asked == null) {
                     return false;
                   }
-                  write(out, request);
+                  write(out, asked);
                   return true;
                 }
               });

@@ -164,6 +164,31 @@ class RelayTest {
     assertEquals("error", activity(m, conn).get(0).get("outcome").asText());
   }
 
+  @Test
+  void theAggregateEndpointRelaysWithTheConnectionsPrefix() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = connection(m);
+    String slug = m.as().get("/v1/connections/" + conn).then().statusCode(200).extract().path("slug");
+    String session = open(m.key(), null, "{\"sampling\":{}}");
+
+    Events events = call(m, null, session, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"" + slug + "__sample\",\"arguments\":{\"prompt\":\"and now?\"},\"_meta\":{\"progressToken\":2}}}");
+    assertEquals(2, events.next().at("/params/progressToken").asInt(), "progress arrives live on /mcp/v1 too");
+    JsonNode asked = events.request("sampling/createMessage");
+    assertTrue(asked.get("id").asText().startsWith(slug + "__"), "the relayed id names the connection: " + asked.get("id"));
+    JsonNode response = events.answer(asked, "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"later\"},\"model\":\"m\"}");
+    assertEquals(5, response.path("id").asInt(), response.toString());
+    assertEquals("sampled: later", response.at("/result/content/0/text").asText());
+    assertEquals("ok", activity(m, conn).get(0).get("outcome").asText());
+    events.assertEnded();
+
+    // An agent that offers nothing: Plugboard's own upstream session declares nothing, so nothing is asked.
+    String bare = open(m.key(), null, "{}");
+    Response r = post(m.key(), null, bare, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"" + slug + "__sample\",\"arguments\":{\"prompt\":\"hi\"}}}");
+    assertFalse(r.asString().contains("sampling/createMessage"), r.asString());
+    JsonNode failed = GatewayTest.answer(r);
+    assertTrue(failed.has("error") || failed.at("/result/isError").asBoolean(), failed.toString());
+  }
+
   // ---- helpers ----------------------------------------------------------------------------------
 
   private static String connection(Member m) {
@@ -175,7 +200,12 @@ class RelayTest {
     if (session != null) {
       r = r.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18");
     }
-    return r.body(body).post("/mcp/v1/connections/" + conn);
+    return r.body(body).post(path(conn));
+  }
+
+  /** The connection's endpoint, or /mcp/v1 for {@code conn} null. */
+  private static String path(String conn) {
+    return conn == null ? "/mcp/v1" : "/mcp/v1/connections/" + conn;
   }
 
   /** initialize (declaring {@code capabilities}) and initialized; the session id. */
@@ -198,7 +228,7 @@ class RelayTest {
   /** POSTs a request and reads the answer's event stream as it arrives, on a reader thread. */
   private static Events call(Member m, String conn, String session, String body) throws Exception {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port + "/mcp/v1/connections/" + conn))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port + path(conn)))
             .header("Authorization", "Bearer " + m.key())
             .header("Accept", ACCEPT)
             .header("Content-Type", "application/json")

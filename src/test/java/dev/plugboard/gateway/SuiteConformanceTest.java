@@ -50,15 +50,8 @@ class SuiteConformanceTest {
   static final Map<String, String> KNOWN_GAPS;
 
   static {
-    String relay =
-        "the upstream's %s request during the call is answered by Plugboard with -32601 instead of being relayed to"
-            + " the agent (docs/mcp.md, Limits: server-to-client requests are not forwarded yet)";
     KNOWN_GAPS =
         Map.of(
-            "tools-call-sampling", relay.formatted("sampling/createMessage"),
-            "tools-call-elicitation", relay.formatted("elicitation/create"),
-            "elicitation-sep1034-defaults", relay.formatted("elicitation/create"),
-            "elicitation-sep1330-enums", relay.formatted("elicitation/create"),
             "dns-rebinding-protection",
             "its second half expects a localhost server to accept Origin http://127.0.0.1:<port>; Plugboard is not a"
                 + " localhost server and accepts only the browser origins plugboard.gateway.allowed-origins lists (no"
