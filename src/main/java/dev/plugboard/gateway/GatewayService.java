@@ -300,6 +300,7 @@ public class GatewayService {
     return Reply.live(
         new LiveAnswer(
             call,
+            message.get("id"),
             first,
             relayed,
             (response, failed) -> {

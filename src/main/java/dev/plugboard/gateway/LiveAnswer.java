@@ -1,6 +1,7 @@
 package dev.plugboard.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.plugboard.mcp.JsonRpc;
 import dev.plugboard.mcp.LiveCall;
 import dev.plugboard.mcp.McpException;
 import dev.plugboard.mcp.Relay;
@@ -11,6 +12,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.jboss.logging.Logger;
 
 /**
  * An answer to the agent written as an event stream while the upstream is still answering: the
@@ -27,7 +29,10 @@ final class LiveAnswer {
     JsonNode apply(JsonNode response, Failed failure);
   }
 
+  private static final Logger LOG = Logger.getLogger(LiveAnswer.class);
+
   private final LiveCall call;
+  private final JsonNode id;
   private final List<JsonNode> first;
   private final UnaryOperator<JsonNode> relayed;
   private final Finish finish;
@@ -36,8 +41,9 @@ final class LiveAnswer {
    * {@code first}: messages of Plugboard's own that go before the upstream's; {@code relayed}: a server
    * request as the agent sees it, or null when the agent may not be asked (Plugboard refuses it).
    */
-  LiveAnswer(LiveCall call, List<JsonNode> first, UnaryOperator<JsonNode> relayed, Finish finish) {
+  LiveAnswer(LiveCall call, JsonNode id, List<JsonNode> first, UnaryOperator<JsonNode> relayed, Finish finish) {
     this.call = call;
+    this.id = id;
     this.first = first;
     this.relayed = relayed;
     this.finish = finish;
@@ -72,6 +78,9 @@ final class LiveAnswer {
     } catch (UncheckedIOException e) { // the agent went away; drain closed the upstream stream
       finish.apply(null, new Failed(Reason.PROTOCOL, "the agent closed the stream before the answer", 0, null));
       throw e.getCause();
+    } catch (RuntimeException e) { // e.g. the audit write failed: the headers are out, so the answer is an error event
+      LOG.warnf("gateway: a streamed answer could not be completed: %s", e.getClass().getName());
+      response = JsonRpc.error(id, -32603, "Internal error: the answer could not be completed; retry");
     } finally {
       call.close();
     }
