@@ -189,19 +189,31 @@ public class AggregateService {
    * (Plugboard refuses it) when it asks for what the agent did not offer.
    */
   static JsonNode relayed(JsonNode request, String slug, ObjectNode offered) {
-    String needs =
-        switch (request.path("method").asText()) {
-          case "sampling/createMessage" -> "sampling";
-          case "elicitation/create" -> "elicitation";
-          case "roots/list" -> "roots";
-          default -> null;
-        };
-    if (needs != null && !offered.has(needs)) {
+    if (!offers(offered, request)) {
       return null;
     }
     ObjectNode asked = request.deepCopy();
     asked.put("id", slug + SEPARATOR + request.get("id").toString());
     return asked;
+  }
+
+  /** Whether the agent offers what {@code request} asks; a method MCP ties to no capability is left to the agent. */
+  private static boolean offers(ObjectNode offered, JsonNode request) {
+    switch (request.path("method").asText()) {
+      case "sampling/createMessage":
+        return offered.has("sampling");
+      case "roots/list":
+        return offered.has("roots");
+      case "elicitation/create":
+        JsonNode elicitation = offered.get("elicitation");
+        if (elicitation == null) {
+          return false;
+        }
+        // 2025-11-25: {} means form mode only; URL mode must be declared as such
+        return "url".equals(request.path("params").path("mode").asText()) ? elicitation.has("url") : elicitation.isEmpty() || elicitation.has("form");
+      default:
+        return true;
+    }
   }
 
   /** Forwards the agent's answer to a relayed request to the upstream session that asked, with the upstream's own id. */

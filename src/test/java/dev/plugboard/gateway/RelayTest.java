@@ -189,6 +189,24 @@ class RelayTest {
     assertTrue(failed.has("error") || failed.at("/result/isError").asBoolean(), failed.toString());
   }
 
+  /** What Plugboard itself relays on /mcp/v1, for an upstream that would ask regardless of what it was told (a pure function of the declared capabilities). */
+  @Test
+  void onTheAggregateOnlyWhatTheAgentOffersIsRelayed() throws Exception {
+    JsonNode sampling = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"sampling/createMessage\",\"params\":{}}");
+    JsonNode form = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":\"e\",\"method\":\"elicitation/create\",\"params\":{\"message\":\"?\"}}");
+    JsonNode url = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"elicitation/create\",\"params\":{\"mode\":\"url\",\"url\":\"https://x.test\"}}");
+    var none = AggregateService.offered(JSON.readTree("{\"experimental\":{}}"));
+    var formOnly = AggregateService.offered(JSON.readTree("{\"elicitation\":{},\"sampling\":{}}"));
+    var urlOnly = AggregateService.offered(JSON.readTree("{\"elicitation\":{\"url\":{}}}"));
+    assertEquals("{}", none.toString(), "only sampling, elicitation and roots are offered upstream");
+    assertEquals(null, AggregateService.relayed(sampling, "s", none));
+    assertEquals("s__4", AggregateService.relayed(sampling, "s", formOnly).get("id").asText());
+    assertEquals("s__\"e\"", AggregateService.relayed(form, "s", formOnly).get("id").asText());
+    assertEquals(null, AggregateService.relayed(url, "s", formOnly), "{} is form mode only");
+    assertEquals(null, AggregateService.relayed(form, "s", urlOnly));
+    assertEquals("s__5", AggregateService.relayed(url, "s", urlOnly).get("id").asText());
+  }
+
   // ---- helpers ----------------------------------------------------------------------------------
 
   private static String connection(Member m) {
