@@ -80,7 +80,7 @@ public class AggregateResource {
         accept,
         stream -> {
           Reply modernReply = modern.aggregate(caller.get(), claimed, body, stream);
-          return modernReply != null ? modernReply : service.post(caller.get(), session, version, body, stream);
+          return modernReply != null ? modernReply : service.post(caller.get(), session, version, body, stream, true);
         });
   }
 

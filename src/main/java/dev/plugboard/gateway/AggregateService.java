@@ -1,6 +1,7 @@
 package dev.plugboard.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,6 +28,7 @@ import dev.plugboard.oauth.BearerRenewal;
 import dev.plugboard.tenancy.Caller;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -55,6 +57,7 @@ public class AggregateService {
 
   private static final Logger LOG = Logger.getLogger(AggregateService.class);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Between the connection's slug and the tool's own name; slugs never contain it. */
   static final String SEPARATOR = "__";
@@ -100,8 +103,18 @@ public class AggregateService {
     this.person = person;
   }
 
-  /** Handles one POSTed message. {@code acceptsStream}: the agent listed text/event-stream. */
+  /** Handles one POSTed message, answered whole. {@code acceptsStream}: the agent listed text/event-stream. */
   public Reply post(Caller caller, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream) {
+    return post(caller, sessionId, protocolVersion, body, acceptsStream, false);
+  }
+
+  /**
+   * Handles one POSTed message. With {@code live} (and an agent that takes an event stream), a
+   * tools/call the upstream answers with an event stream is answered as one while it arrives, with
+   * the upstream's requests for what the agent offers (ids prefixed {@code <slug>__}); the agent's
+   * answers to them go back to that connection's upstream session.
+   */
+  public Reply post(Caller caller, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream, boolean live) {
     Incoming in = Incoming.of(body, protocolVersion);
     if (in.refusal() != null) {
       return in.refusal();
@@ -111,14 +124,18 @@ public class AggregateService {
     String method = message.path("method").asText();
     boolean request = JsonRpc.isRequest(message);
     if (request && "initialize".equals(method)) {
-      return new Reply(200, List.of(response(id, initializeResult(message))), false, sessions.openAggregate(caller.apiKeyId(), PersonNeeded.declaresUrlElicitation(message)));
+      String opened = sessions.openAggregate(caller.apiKeyId(), PersonNeeded.declaresUrlElicitation(message), offered(message.path("params").path("capabilities")));
+      return new Reply(200, List.of(response(id, initializeResult(message))), false, opened);
     }
     if (sessionId == null) {
       return GatewayService.sessionRequired(id);
     }
     Session session = sessions.use(sessionId, caller.apiKeyId(), null).orElseThrow(GatewayService::sessionNotFound);
     if (!request) {
-      return Reply.accepted(); // notifications (initialized, cancelled) and responses concern no upstream
+      if (!message.has("method")) {
+        answerRelayed(caller, session, message);
+      }
+      return Reply.accepted(); // notifications (initialized, cancelled) concern no upstream
     }
     List<ConnectionView> visible = visible(caller);
     String fingerprint = fingerprint(visible);
@@ -127,29 +144,104 @@ public class AggregateService {
       sessions.listed(sessionId, fingerprint);
       return Reply.json(200, listing);
     }
-    List<JsonNode> messages = new ArrayList<>();
+    List<JsonNode> first = new ArrayList<>();
     if (session.listedFingerprint() != null && !session.listedFingerprint().equals(fingerprint)) {
       // What the agent listed is out of date: say so once, before the answer.
-      messages.add(JsonRpc.notification("notifications/tools/list_changed"));
+      first.add(JsonRpc.notification("notifications/tools/list_changed"));
       sessions.listed(sessionId, fingerprint);
     }
-    Exchange exchange;
-    if ("ping".equals(method)) {
-      exchange = new Exchange(response(id, NODES.objectNode()), List.of(), false, 0);
-    } else if ("tools/call".equals(method)) {
-      exchange = call(caller, session, sessionId, visible, message);
-    } else {
-      exchange =
-          new Exchange(
-              JsonRpc.error(id, -32601, "Method not found: /mcp/v1 offers tools only (tools/list, tools/call, ping); use /mcp/v1/connections/{connection_id} for " + JsonRpc.clean(method)),
-              List.of(),
-              false,
-              0);
+    if ("tools/call".equals(method)) {
+      return call(caller, session, sessionId, visible, message, first, acceptsStream, live && acceptsStream);
     }
-    messages.addAll(exchange.notifications());
-    messages.add(exchange.response());
-    boolean stream = acceptsStream && messages.size() > 1;
-    return stream ? new Reply(200, messages, true, null) : Reply.json(200, exchange.response());
+    if ("ping".equals(method)) {
+      return reply(first, response(id, NODES.objectNode()), acceptsStream);
+    }
+    return reply(
+        first,
+        JsonRpc.error(id, -32601, "Method not found: /mcp/v1 offers tools only (tools/list, tools/call, ping); use /mcp/v1/connections/{connection_id} for " + JsonRpc.clean(method)),
+        acceptsStream);
+  }
+
+  /** Plugboard's {@code first} messages and an answer made here: an event stream when there is more than the answer. */
+  private static Reply reply(List<JsonNode> first, JsonNode response, boolean acceptsStream) {
+    if (acceptsStream && !first.isEmpty()) {
+      List<JsonNode> messages = new ArrayList<>(first);
+      messages.add(response);
+      return new Reply(200, messages, true, null);
+    }
+    return Reply.json(200, response);
+  }
+
+  /** Of the capabilities an agent declared, those it offers upstreams: what Plugboard declares when it opens one for it. */
+  static ObjectNode offered(JsonNode declared) {
+    ObjectNode offered = NODES.objectNode();
+    for (String capability : List.of("sampling", "elicitation", "roots")) {
+      if (declared.get(capability) instanceof ObjectNode value) {
+        offered.set(capability, value);
+      }
+    }
+    return offered;
+  }
+
+  /**
+   * A server request of the connection {@code slug} as the agent sees it: its id becomes {@code
+   * <slug>__<the upstream's id as JSON>}, so the agent's answer finds its way back on any replica; null
+   * (Plugboard refuses it) when it asks for what the agent did not offer.
+   */
+  static JsonNode relayed(JsonNode request, String slug, ObjectNode offered) {
+    if (!offers(offered, request)) {
+      return null;
+    }
+    ObjectNode asked = request.deepCopy();
+    asked.put("id", slug + SEPARATOR + request.get("id").toString());
+    return asked;
+  }
+
+  /** Whether the agent offers what {@code request} asks; a method MCP ties to no capability is left to the agent. */
+  private static boolean offers(ObjectNode offered, JsonNode request) {
+    switch (request.path("method").asText()) {
+      case "sampling/createMessage":
+        return offered.has("sampling");
+      case "roots/list":
+        return offered.has("roots");
+      case "elicitation/create":
+        JsonNode elicitation = offered.get("elicitation");
+        if (elicitation == null) {
+          return false;
+        }
+        // 2025-11-25: {} means form mode only; URL mode must be declared as such
+        return "url".equals(request.path("params").path("mode").asText()) ? elicitation.has("url") : elicitation.isEmpty() || elicitation.has("form");
+      default:
+        return true;
+    }
+  }
+
+  /** Forwards the agent's answer to a relayed request to the upstream session that asked, with the upstream's own id. */
+  private void answerRelayed(Caller caller, Session session, ObjectNode answer) {
+    JsonNode id = answer.get("id");
+    int split = id != null && id.isTextual() ? id.asText().indexOf(SEPARATOR) : -1;
+    if (split <= 0) {
+      return; // not an answer to anything Plugboard relayed
+    }
+    String slug = id.asText().substring(0, split);
+    JsonNode upstreamId;
+    try {
+      upstreamId = JSON.readTree(id.asText().substring(split + SEPARATOR.length()));
+    } catch (IOException e) {
+      return;
+    }
+    ConnectionView connection = visible(caller).stream().filter(c -> c.slug().equals(slug)).findFirst().orElse(null);
+    UpstreamSession upstream = connection == null ? null : session.upstreams().get(connection.id());
+    if (upstream == null || upstreamId == null || !(upstreamId.isTextual() || upstreamId.isNumber())) {
+      return;
+    }
+    ObjectNode back = answer.deepCopy();
+    back.set("id", upstreamId);
+    try {
+      gateway.withCredentials(connections.usable(caller, connection.id()), r -> client.forward(r.serverUrl(), r.headers(), upstream, back, gateway.deadline()));
+    } catch (McpException e) {
+      LOG.infof("gateway: the agent's answer to a request of connection %s could not be forwarded: %s", connection.id(), e.failed().reason());
+    }
   }
 
   /** Ends the agent's aggregate session and, best effort, every upstream session it opened. */
@@ -203,7 +295,7 @@ public class AggregateService {
       UpstreamSession known = session.upstreams().get(c.id());
       asked.add(c);
       credentials.add(r);
-      futures.add(vertx.executeBlocking(() -> listOne(r, known, deadline), false).toCompletionStage().toCompletableFuture());
+      futures.add(vertx.executeBlocking(() -> listOne(r, session, known, deadline), false).toCompletionStage().toCompletableFuture());
     }
     long waitUntil = System.nanoTime() + config.listTimeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
     ArrayNode tools = NODES.arrayNode();
@@ -213,7 +305,7 @@ public class AggregateService {
       if (part.failure() != null && part.failure().reason() == Reason.UNAUTHORIZED && renewal.renew(c.id(), credentials.get(i).headers())) {
         Optional<ResolvedView> renewed = connections.resolve(c.id());
         if (renewed.isPresent()) {
-          part = listOne(renewed.get(), part.opened() != null ? part.opened() : session.upstreams().get(c.id()), Deadline.after(config.listTimeout()));
+          part = listOne(renewed.get(), session, part.opened() != null ? part.opened() : session.upstreams().get(c.id()), Deadline.after(config.listTimeout()));
         }
       }
       if (part.opened() != null) {
@@ -258,12 +350,12 @@ public class AggregateService {
   }
 
   /** Lists one upstream's tools within its session (opened first when there is none, or again when it ended). */
-  private Part listOne(ResolvedView r, UpstreamSession known, Deadline deadline) {
+  private Part listOne(ResolvedView r, Session session, UpstreamSession known, Deadline deadline) {
     UpstreamSession opened = null;
     try {
       UpstreamSession upstream = known;
       if (upstream == null) {
-        upstream = opened = open(r, deadline);
+        upstream = opened = open(r, session, deadline);
       }
       try {
         return new Part(pages(r, upstream, deadline), opened, null);
@@ -271,7 +363,7 @@ public class AggregateService {
         if (known == null || e.failed().reason() != Reason.SESSION_ENDED) {
           throw e;
         }
-        opened = open(r, deadline);
+        opened = open(r, session, deadline);
         return new Part(pages(r, opened, deadline), opened, null);
       }
     } catch (McpException e) {
@@ -306,18 +398,18 @@ public class AggregateService {
     throw new McpException(new Failed(Reason.PROTOCOL, "tools/list did not end after " + mcp.maxPages() + " pages", 0, null));
   }
 
-  /** Opens an upstream session of Plugboard's own. */
-  private UpstreamSession open(ResolvedView r, Deadline deadline) throws McpException {
-    return gateway.openOwn(r, NEWEST, deadline);
+  /** Opens an upstream session of Plugboard's own, offering what the agent of {@code session} offers. */
+  private UpstreamSession open(ResolvedView r, Session session, Deadline deadline) throws McpException {
+    return gateway.openOwn(r, NEWEST, session.capabilities(), deadline);
   }
 
   // ---- tools/call -------------------------------------------------------------------------------
 
-  private Exchange call(Caller caller, Session session, String sessionId, List<ConnectionView> visible, ObjectNode message) {
+  private Reply call(Caller caller, Session session, String sessionId, List<ConnectionView> visible, ObjectNode message, List<JsonNode> first, boolean acceptsStream, boolean live) {
     JsonNode id = message.get("id");
     String name = GatewayService.toolName(message);
     if (PersonNeeded.CONNECT_TOOL.equals(name)) {
-      return local(person.connect(caller, visible, message, session.elicitationUrl()));
+      return reply(first, person.connect(caller, visible, message, session.elicitationUrl()), acceptsStream);
     }
     int split = name == null ? -1 : name.indexOf(SEPARATOR);
     ConnectionView connection = null;
@@ -327,43 +419,64 @@ public class AggregateService {
     }
     if (connection == null) {
       String shown = name == null ? "(no name)" : JsonRpc.clean(name);
-      return local(JsonRpc.error(id, GatewayService.INVALID_PARAMS, "Unknown tool: " + shown + " (tools here are named <connection slug>__<tool>; see tools/list)"));
+      return reply(first, JsonRpc.error(id, GatewayService.INVALID_PARAMS, "Unknown tool: " + shown + " (tools here are named <connection slug>__<tool>; see tools/list)"), acceptsStream);
     }
     String tool = name.substring(split + SEPARATOR.length());
     if (!connection.toolAllowed(tool)) {
-      return local(gateway.refused(caller, connection, message, tool));
+      return reply(first, gateway.refused(caller, connection, message, tool), acceptsStream);
     }
     if (PersonNeeded.byView(connection)) {
-      return local(gateway.personNeeded(caller, connection, session, message, tool).messages().get(0));
+      return reply(first, gateway.personNeeded(caller, connection, session, message, tool).messages().get(0), acceptsStream);
     }
     ObjectNode forwarded = message.deepCopy();
     ((ObjectNode) forwarded.get("params")).put("name", tool);
     UUID connectionId = connection.id();
+    String slug = connection.slug();
     try {
-      return gateway.callTool(caller, connectionId, tool, () -> callIn(caller, session, sessionId, connectionId, forwarded));
+      if (live) {
+        return gateway.live(
+            forwarded,
+            new GatewayService.Audit(caller, connectionId, tool),
+            first,
+            request -> relayed(request, slug, session.capabilities()),
+            response -> response,
+            () -> within(caller, session, sessionId, connectionId, (r, upstream) -> client.start(r.serverUrl(), r.headers(), upstream, forwarded, gateway.deadline())));
+      }
+      Exchange exchange =
+          gateway.callTool(
+              caller, connectionId, tool, () -> within(caller, session, sessionId, connectionId, (r, upstream) -> client.forward(r.serverUrl(), r.headers(), upstream, forwarded, gateway.deadline())));
+      List<JsonNode> messages = new ArrayList<>(first);
+      messages.addAll(exchange.notifications());
+      return reply(messages, exchange.response(), acceptsStream);
     } catch (McpException e) {
       if (person.afterRefusal(caller, connection, e)) {
-        return local(person.answer(caller, connection, message, session.elicitationUrl()));
+        return reply(first, person.answer(caller, connection, message, session.elicitationUrl()), acceptsStream);
       }
       LOG.infof("gateway: tools/call to connection %s failed: %s", connectionId, e.failed().reason());
-      return local(GatewayService.upstreamError(id, e.failed()));
+      return reply(first, GatewayService.upstreamError(id, e.failed()), acceptsStream);
     }
   }
 
-  /** Forwards within the session's upstream session on the connection, opening one when there is none or it ended. */
-  private Exchange callIn(Caller caller, Session session, String sessionId, UUID connectionId, ObjectNode call) throws McpException {
+  /** A use of one connection's upstream session. */
+  @FunctionalInterface
+  private interface InSession<T> {
+    T run(ResolvedView connection, UpstreamSession upstream) throws McpException;
+  }
+
+  /** Runs {@code use} within the session's upstream session on the connection, opening one when there is none or it ended. */
+  private <T> T within(Caller caller, Session session, String sessionId, UUID connectionId, InSession<T> use) throws McpException {
     UpstreamSession known = session.upstreams().get(connectionId);
     return gateway.withCredentials(
         connections.usable(caller, connectionId),
         r -> {
-          UpstreamSession upstream = known != null ? known : kept(sessionId, connectionId, open(r, gateway.deadline()));
+          UpstreamSession upstream = known != null ? known : kept(sessionId, connectionId, open(r, session, gateway.deadline()));
           try {
-            return client.forward(r.serverUrl(), r.headers(), upstream, call, gateway.deadline());
+            return use.run(r, upstream);
           } catch (McpException e) {
             if (known == null || e.failed().reason() != Reason.SESSION_ENDED) {
               throw e;
             }
-            return client.forward(r.serverUrl(), r.headers(), kept(sessionId, connectionId, open(r, gateway.deadline())), call, gateway.deadline());
+            return use.run(r, kept(sessionId, connectionId, open(r, session, gateway.deadline())));
           }
         });
   }
@@ -413,9 +526,5 @@ public class AggregateService {
     r.set("id", id);
     r.set("result", result);
     return r;
-  }
-
-  private static Exchange local(JsonNode response) {
-    return new Exchange(response, List.of(), false, 0);
   }
 }

@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.util.Locale;
 import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -84,7 +85,7 @@ public class GatewayResource {
         accept,
         stream -> {
           Reply modernReply = modern.perConnection(caller.get(), id, claimed, body, stream);
-          return modernReply != null ? modernReply : service.post(caller.get(), id, session, version, body, stream);
+          return modernReply != null ? modernReply : service.post(caller.get(), id, session, version, body, stream, true);
         });
   }
 
@@ -103,6 +104,13 @@ public class GatewayResource {
     Response.ResponseBuilder r = Response.status(reply.status());
     if (reply.sessionId() != null) {
       r.header(SESSION, reply.sessionId());
+    }
+    if (reply.live() != null) {
+      // StreamingOutput is Quarkus REST's plainest way for a blocking method to write chunks: it runs on
+      // this worker thread after the status and headers are decided, each flush sends what was written,
+      // and blocking on the upstream's next event there holds no event-loop thread.
+      StreamingOutput events = reply.live()::writeTo;
+      return r.type(EVENT_STREAM).header("Cache-Control", "no-cache").entity(events).build();
     }
     if (reply.messages().isEmpty()) {
       return r.build();

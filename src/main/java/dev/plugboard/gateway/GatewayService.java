@@ -15,9 +15,11 @@ import dev.plugboard.connection.ConnectionView;
 import dev.plugboard.connection.ConnectionViews.ResolvedView;
 import dev.plugboard.gateway.GatewaySessions.Session;
 import dev.plugboard.mcp.JsonRpc;
+import dev.plugboard.mcp.LiveCall;
 import dev.plugboard.mcp.McpClient;
 import dev.plugboard.mcp.McpClient.Exchange;
 import dev.plugboard.mcp.McpClient.Opened;
+import dev.plugboard.mcp.McpClient.Started;
 import dev.plugboard.mcp.McpClient.UpstreamSession;
 import dev.plugboard.mcp.McpException;
 import dev.plugboard.mcp.ToolListing.Failed;
@@ -32,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -53,9 +56,18 @@ public class GatewayService {
 
   /**
    * What goes back to the agent: an HTTP status, a JSON-RPC body (null: none), whether it goes as an
-   * event stream, and the session id issued by {@code initialize}.
+   * event stream, the session id issued by {@code initialize}, and (instead of messages) an event
+   * stream still being answered upstream, written as it arrives.
    */
-  public record Reply(int status, List<JsonNode> messages, boolean stream, String sessionId) {
+  public record Reply(int status, List<JsonNode> messages, boolean stream, String sessionId, LiveAnswer live) {
+    Reply(int status, List<JsonNode> messages, boolean stream, String sessionId) {
+      this(status, messages, stream, sessionId, null);
+    }
+
+    static Reply live(LiveAnswer answer) {
+      return new Reply(200, List.of(), true, null, answer);
+    }
+
     static Reply accepted() {
       return new Reply(202, List.of(), false, null);
     }
@@ -93,8 +105,17 @@ public class GatewayService {
     this.config = config;
   }
 
-  /** Handles one POSTed message. {@code acceptsStream}: the agent listed text/event-stream. */
+  /** Handles one POSTed message, answered whole. {@code acceptsStream}: the agent listed text/event-stream. */
   public Reply post(Caller caller, UUID connectionId, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream) {
+    return post(caller, connectionId, sessionId, protocolVersion, body, acceptsStream, false);
+  }
+
+  /**
+   * Handles one POSTed message. With {@code live} (and an agent that takes an event stream), a request
+   * the upstream answers with an event stream is answered as one while it arrives ({@link Reply#live}),
+   * server requests included: the agent answers them by POSTing, like any response.
+   */
+  public Reply post(Caller caller, UUID connectionId, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream, boolean live) {
     // 404 before any JSON-RPC when the key cannot see it; the credentials come with it, sealed until used
     Usable target = connections.usable(caller, connectionId);
     ConnectionView connection = target.view();
@@ -124,6 +145,11 @@ public class GatewayService {
         if (!connection.toolAllowed(tool)) {
           return Reply.json(200, refused(caller, connection, message, tool));
         }
+      }
+      if (request && live && acceptsStream) {
+        return startLive(caller, target, upstream, message);
+      }
+      if (request && "tools/call".equals(method)) {
         return answer(callTool(caller, connectionId, tool, () -> forward(target, upstream, message)), acceptsStream, null);
       }
       Exchange exchange = forward(target, upstream, message);
@@ -198,16 +224,95 @@ public class GatewayService {
     long start = System.nanoTime();
     try {
       Exchange exchange = call.run();
-      JsonNode response = exchange.response();
-      boolean failed = response == null || response.has("error") || response.path("result").path("isError").asBoolean(false);
-      Integer status = exchange.httpStatus() > 0 ? exchange.httpStatus() : null;
-      activity.record(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, failed ? Activity.Outcome.ERROR : Activity.Outcome.OK, status, millisSince(start));
+      recordCall(caller, connectionId, tool, start, exchange.response(), exchange.httpStatus());
       return exchange;
     } catch (McpException e) {
-      Integer status = e.failed().httpStatus() > 0 ? e.failed().httpStatus() : null;
-      activity.record(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, Activity.Outcome.ERROR, status, millisSince(start));
+      recordCall(caller, connectionId, tool, start, null, e.failed().httpStatus());
       throw e;
     }
+  }
+
+  /** Records a forwarded tools/call begun at {@code startNanos}: {@code response} null means the server could not be used. */
+  void recordCall(Caller caller, UUID connectionId, String tool, long startNanos, JsonNode response, int httpStatus) {
+    boolean failed = response == null || response.has("error") || response.path("result").path("isError").asBoolean(false);
+    Integer status = httpStatus > 0 ? httpStatus : null;
+    activity.record(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, failed ? Activity.Outcome.ERROR : Activity.Outcome.OK, status, millisSince(startNanos));
+  }
+
+  /** Forwards a request (per-connection endpoint) so that an event-stream answer reaches the agent as it arrives. */
+  private Reply startLive(Caller caller, Usable target, UpstreamSession upstream, ObjectNode message) throws McpException {
+    ConnectionView connection = target.view();
+    boolean list = "tools/list".equals(message.path("method").asText());
+    Audit audit = "tools/call".equals(message.path("method").asText()) ? new Audit(caller, connection.id(), toolName(message)) : null;
+    // Every server request but ping goes to the agent as it is: the agent's initialize went upstream
+    // as it was sent, so the server only asks for what the agent declared.
+    return live(
+        message,
+        audit,
+        List.of(),
+        request -> request,
+        response -> list ? allowedOnly(connection, response) : response,
+        () -> withCredentials(target, r -> client.start(r.serverUrl(), r.headers(), upstream, message, deadline())));
+  }
+
+  /** A tools/call to record in the activity trail. */
+  record Audit(Caller caller, UUID connectionId, String tool) {}
+
+  /** The start of a forward ({@link McpClient#start}) within whatever session and credentials apply. */
+  @FunctionalInterface
+  interface Start {
+    Started run() throws McpException;
+  }
+
+  /**
+   * Starts forwarding {@code message} and answers it: live when the upstream streams (first {@code
+   * first}, Plugboard's own messages, then the upstream's notifications and the server requests
+   * {@code relayed} turns into what the agent sees, null for those Plugboard refuses, then the
+   * response made final by {@code shape}), else whole. Failures before the upstream's headers are in
+   * are thrown, for the caller to answer as for any forward; {@code audit} (null: none) is recorded
+   * before the response goes out.
+   */
+  Reply live(ObjectNode message, Audit audit, List<JsonNode> first, UnaryOperator<JsonNode> relayed, UnaryOperator<JsonNode> shape, Start start)
+      throws McpException {
+    long begun = System.nanoTime();
+    Started started;
+    try {
+      started = start.run();
+    } catch (McpException e) {
+      if (audit != null) {
+        recordCall(audit.caller(), audit.connectionId(), audit.tool(), begun, null, e.failed().httpStatus());
+      }
+      throw e;
+    }
+    if (started.live() == null) {
+      Exchange exchange = started.done();
+      if (audit != null) {
+        recordCall(audit.caller(), audit.connectionId(), audit.tool(), begun, exchange.response(), exchange.httpStatus());
+      }
+      List<JsonNode> messages = new ArrayList<>(first);
+      messages.addAll(exchange.notifications());
+      messages.add(shape.apply(exchange.response()));
+      boolean stream = exchange.streamed() || messages.size() > 1;
+      return stream ? new Reply(200, messages, true, null) : Reply.json(200, messages.get(0));
+    }
+    LiveCall call = started.live();
+    String method = message.path("method").asText();
+    return Reply.live(
+        new LiveAnswer(
+            call,
+            message.get("id"),
+            first,
+            relayed,
+            (response, failed) -> {
+              if (audit != null) {
+                recordCall(audit.caller(), audit.connectionId(), audit.tool(), begun, response, failed == null ? call.httpStatus() : failed.httpStatus());
+              }
+              if (failed != null) {
+                LOG.infof("gateway: %s failed while its answer streamed: %s", method, failed.reason());
+                return upstreamError(message.get("id"), failed);
+              }
+              return shape.apply(response);
+            }));
   }
 
   /** One exchange with an upstream. */
@@ -218,15 +323,19 @@ public class GatewayService {
 
   /** A tools/list answer without the tools the connection does not allow; its nextCursor stays. */
   static Exchange allowedOnly(ConnectionView connection, Exchange exchange) {
-    JsonNode response = exchange.response();
+    JsonNode filtered = allowedOnly(connection, exchange.response());
+    return filtered == exchange.response() ? exchange : new Exchange(filtered, exchange.notifications(), exchange.streamed(), exchange.httpStatus());
+  }
+
+  static JsonNode allowedOnly(ConnectionView connection, JsonNode response) {
     if (connection.allowedTools() == null || response == null || !(response.path("result").get("tools") instanceof ArrayNode tools)) {
-      return exchange;
+      return response;
     }
     List<JsonNode> listed = new ArrayList<>();
     tools.forEach(listed::add);
     ObjectNode filtered = response.deepCopy();
     ((ObjectNode) filtered.get("result")).putArray("tools").addAll(connection.allowedOnly(listed, t -> t.path("name").asText(null)));
-    return new Exchange(filtered, exchange.notifications(), exchange.streamed(), exchange.httpStatus());
+    return filtered;
   }
 
   static long millisSince(long startNanos) {
@@ -310,17 +419,20 @@ public class GatewayService {
   /** Opens the upstream session of a session that began while the connection needed a person, and keeps it. */
   private UpstreamSession openLate(Usable target, String sessionId, String protocolVersion) throws McpException {
     String asked = protocolVersion != null ? protocolVersion : AggregateService.NEWEST;
-    UpstreamSession opened = withCredentials(target, r -> openOwn(r, asked, deadline()));
+    UpstreamSession opened = withCredentials(target, r -> openOwn(r, asked, JsonNodeFactory.instance.objectNode(), deadline()));
     sessions.attach(sessionId, opened);
     LOG.debugf("gateway: the upstream session of connection %s opened once it no longer needed a person", target.view().id());
     return opened;
   }
 
-  /** Opens an upstream session of Plugboard's own: initialize (asking for {@code protocolVersion}), then initialized. */
-  UpstreamSession openOwn(ResolvedView r, String protocolVersion, Deadline deadline) throws McpException {
+  /**
+   * Opens an upstream session of Plugboard's own: initialize (asking for {@code protocolVersion},
+   * declaring {@code capabilities}: what the agent offers), then initialized.
+   */
+  UpstreamSession openOwn(ResolvedView r, String protocolVersion, ObjectNode capabilities, Deadline deadline) throws McpException {
     ObjectNode params = JsonNodeFactory.instance.objectNode();
     params.put("protocolVersion", protocolVersion);
-    params.putObject("capabilities");
+    params.set("capabilities", capabilities);
     params.putObject("clientInfo").put("name", "plugboard").put("version", version);
     Opened opened = client.initialize(r.serverUrl(), r.headers(), JsonRpc.request(TextNode.valueOf("plugboard-initialize"), "initialize", params), deadline);
     JsonNode error = opened.exchange().response().get("error");

@@ -39,13 +39,15 @@ public class GatewaySessions {
    * aggregate session (connectionId null), its upstream sessions by connection and the fingerprint
    * of what it last listed (null: never listed). A per-connection session whose upstream is null
    * was opened by Plugboard alone on a connection that needed a person. {@code elicitationUrl}: the
-   * agent declared URL elicitation at initialize.
+   * agent declared URL elicitation at initialize; {@code capabilities}: what an aggregate session's
+   * agent offers upstreams (sampling, elicitation, roots), empty for per-connection sessions.
    */
-  public record Session(UUID connectionId, UpstreamSession upstream, Map<UUID, UpstreamSession> upstreams, String listedFingerprint, boolean elicitationUrl) {}
+  public record Session(
+      UUID connectionId, UpstreamSession upstream, Map<UUID, UpstreamSession> upstreams, String listedFingerprint, boolean elicitationUrl, ObjectNode capabilities) {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String COLUMNS = "connection_id, upstream_kind, upstream_session_id, protocol_version, upstreams, listed_fingerprint, elicitation_url";
+  private static final String COLUMNS = "connection_id, upstream_kind, upstream_session_id, protocol_version, upstreams, listed_fingerprint, elicitation_url, client_capabilities";
 
   private final DataSource db;
   private final GatewayConfig config;
@@ -93,15 +95,16 @@ public class GatewaySessions {
         });
   }
 
-  /** Stores a new aggregate session, with no upstream session yet, and returns its id. */
-  public String openAggregate(UUID apiKeyId, boolean elicitationUrl) {
+  /** Stores a new aggregate session, with no upstream session yet and what its agent offers upstreams, and returns its id. */
+  public String openAggregate(UUID apiKeyId, boolean elicitationUrl, ObjectNode capabilities) {
     String id = newId();
     update(
-        "INSERT INTO gateway_sessions (id_hash, api_key_id, upstreams, elicitation_url) VALUES (?, ?, '{}'::jsonb, ?)",
+        "INSERT INTO gateway_sessions (id_hash, api_key_id, upstreams, elicitation_url, client_capabilities) VALUES (?, ?, '{}'::jsonb, ?, ?::jsonb)",
         ps -> {
           ps.setBytes(1, hash(id));
           ps.setObject(2, apiKeyId);
           ps.setBoolean(3, elicitationUrl);
+          ps.setString(4, capabilities.toString());
         });
     return id;
   }
@@ -200,7 +203,7 @@ public class GatewaySessions {
   private static Session session(ResultSet rs) throws SQLException {
     String kind = rs.getString(2);
     UpstreamSession upstream = kind == null ? null : new UpstreamSession(Kind.valueOf(kind), rs.getString(3), rs.getString(4));
-    return new Session(rs.getObject(1, UUID.class), upstream, upstreams(rs.getString(5)), rs.getString(6), rs.getBoolean(7));
+    return new Session(rs.getObject(1, UUID.class), upstream, upstreams(rs.getString(5)), rs.getString(6), rs.getBoolean(7), capabilities(rs.getString(8)));
   }
 
   private static Map<UUID, UpstreamSession> upstreams(String json) throws SQLException {
@@ -220,6 +223,17 @@ public class GatewaySessions {
       return out;
     } catch (IOException e) {
       throw new SQLException("unreadable upstream sessions", e);
+    }
+  }
+
+  private static ObjectNode capabilities(String json) throws SQLException {
+    if (json == null) {
+      return JSON.createObjectNode();
+    }
+    try {
+      return JSON.readTree(json) instanceof ObjectNode caps ? caps : JSON.createObjectNode();
+    } catch (IOException e) {
+      throw new SQLException("unreadable client capabilities", e);
     }
   }
 

@@ -246,6 +246,33 @@ public class McpClient {
         });
   }
 
+  /** A forwarded request: answered already ({@code done}), or answering as an open event stream ({@code live}). */
+  public record Started(Exchange done, LiveCall live) {}
+
+  /**
+   * As {@link #forward} for a request, but when a Streamable HTTP server answers with an event stream
+   * the stream is handed back open once its headers are in, to be read as the server writes it.
+   * Failures before that (refusals, an ended session) are thrown here, as by forward.
+   */
+  public Started start(String url, Map<String, String> headers, UpstreamSession session, ObjectNode request, Deadline deadline)
+      throws McpException {
+    if (session.kind() != Kind.STREAMABLE_HTTP || !JsonRpc.isRequest(request)) {
+      return new Started(forward(url, headers, session, request, deadline), null);
+    }
+    return guarded(
+        url,
+        headers,
+        deadline,
+        upstream -> {
+          StreamableTransport transport = new StreamableTransport(upstream, upstream.url, session.sessionId(), session.protocolVersion());
+          Upstream.Opening opening = transport.open(request.deepCopy());
+          if (opening.live() != null) {
+            return new Started(null, new LiveCall(upstream, opening.live()));
+          }
+          return new Started(new Exchange(opening.answer().response(), upstream.notifications(), upstream.streamed(), upstream.lastStatus()), null);
+        });
+  }
+
   @FunctionalInterface
   private interface Use<T> {
     T run(Upstream upstream) throws McpException, OutboundFailure;
@@ -254,9 +281,11 @@ public class McpClient {
   /** Runs {@code use} against the vetted {@code url}; every failure leaves as a redacted {@link McpException}. */
   private <T> T guarded(String url, Map<String, String> headers, Deadline deadline, Use<T> use) throws McpException {
     Upstream upstream = new Upstream(http, url, callerHeaders(headers), deadline, clientVersion);
+    T result = null;
     try {
       vet(url);
-      return use.run(upstream);
+      result = use.run(upstream);
+      return result;
     } catch (McpException f) {
       throw new McpException(upstream.redacted(f.failed()));
     } catch (OutboundFailure f) {
@@ -264,7 +293,9 @@ public class McpClient {
     } catch (UrlNotAllowedException e) {
       throw new McpException(redirectRefused());
     } finally {
-      upstream.close();
+      if (!(result instanceof Started started && started.live() != null)) {
+        upstream.close(); // a live answer's stream is closed by whoever reads it
+      }
     }
   }
 
@@ -446,11 +477,11 @@ public class McpClient {
   }
 
   /** The first vetting passed: a later hop (redirect, re-resolved name) was refused. */
-  private static Failed redirectRefused() {
+  static Failed redirectRefused() {
     return new Failed(Reason.REDIRECT_REFUSED, "the server led to an address the outbound policy refuses", 0, null);
   }
 
-  private static Failed failed(OutboundFailure f) {
+  static Failed failed(OutboundFailure f) {
     return switch (f.kind()) {
       case TIMEOUT -> new Failed(Reason.TIMEOUT, "the server did not answer in time: " + f.getMessage(), 0, null);
       case TOO_LARGE -> new Failed(Reason.TOO_LARGE, "the server's answer is too large: " + f.getMessage(), 0, null);

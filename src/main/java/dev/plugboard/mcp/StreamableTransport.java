@@ -14,6 +14,15 @@ record StreamableTransport(Upstream upstream, String endpoint, String session, S
     return upstream.answered(a, method, session != null);
   }
 
+  /** As {@link #call}, but an event-stream answer is handed back open, to be read as it arrives. */
+  Upstream.Opening open(ObjectNode request) throws McpException, OutboundFailure {
+    Upstream.Opening o = upstream.open(endpoint, upstream.headers(session, version, null), request, request.get("id"));
+    if (o.live() == null) {
+      upstream.answered(o.answer(), request.path("method").asText(), session != null);
+    }
+    return o;
+  }
+
   @Override
   public void send(ObjectNode message) throws McpException, OutboundFailure {
     Upstream.Answer a = upstream.send(endpoint, upstream.headers(session, version, null), message, null, false);

@@ -118,42 +118,74 @@ final class Upstream implements AutoCloseable {
   Answer send(String target, Map<String, String> h, ObjectNode msg, JsonNode id, boolean requireAnswer)
       throws McpException, OutboundFailure {
     try (Stream s = http.open(Request.post(target, h, msg.toString()), deadline)) {
-      int status = s.status();
-      lastStatus = status;
-      String session = s.header("mcp-session-id");
-      String challenge = s.header("www-authenticate");
-      String type = s.contentType();
-      if (status < 200 || status >= 300) {
-        return new Answer(status, s.url(), session, challenge, type, null, s.readAll());
-      }
-      if (id == null || status == 202 || status == 204) {
-        return new Answer(status, s.url(), session, challenge, type, null, null);
-      }
-      String method = msg.path("method").asText();
-      JsonNode response;
-      if (JsonRpc.isJson(type)) {
-        byte[] body = s.readAll();
-        // On the HTTP+SSE transport answers come on the event stream; a POST body is a bonus.
-        response = requireAnswer ? JsonRpc.pick(JsonRpc.parse(body, method), id, method) : JsonRpc.responseIn(JsonRpc.parseQuietly(body), id);
-      } else if (type.startsWith("text/event-stream")) {
-        streamed = true;
-        response = fromStream(new SseEvents(s), id, method, target, h);
-      } else if (requireAnswer) {
-        throw new McpException(Reason.NOT_MCP, "not an MCP endpoint: got " + describe(type));
-      } else {
-        response = null;
-      }
-      return new Answer(status, s.url(), session, challenge, type, response, null);
+      return read(s, target, h, msg, id, requireAnswer);
     }
   }
 
+  /** A request's answer as far as its headers: a whole answer, or a 2xx event stream left open for {@link #drain}. */
+  record Opening(Answer answer, Live live) {}
+
+  /** An event stream answering request {@code id}, still open, with what resuming it takes. */
+  record Live(Stream stream, SseEvents events, String target, Map<String, String> h, JsonNode id, String method) {}
+
+  /** As {@link #send} for a request, but an event-stream answer is handed back open, read later by {@link #drain}. */
+  Opening open(String target, Map<String, String> h, ObjectNode msg, JsonNode id) throws McpException, OutboundFailure {
+    Stream s = http.open(Request.post(target, h, msg.toString()), deadline);
+    int status = s.status();
+    if (status >= 200 && status < 300 && status != 202 && status != 204 && s.contentType().startsWith("text/event-stream")) {
+      lastStatus = status;
+      streamed = true;
+      return new Opening(null, new Live(s, new SseEvents(s), target, h, id, msg.path("method").asText()));
+    }
+    try (s) {
+      return new Opening(read(s, target, h, msg, id, true), null);
+    }
+  }
+
+  /** Reads an open event stream until the response, handing everything else to {@code relay} as it comes. */
+  JsonNode drain(Live live, Relay relay) throws McpException, OutboundFailure {
+    try (Stream s = live.stream()) {
+      return fromStream(live.events(), live.id(), live.method(), live.target(), live.h(), relay);
+    }
+  }
+
+  private Answer read(Stream s, String target, Map<String, String> h, ObjectNode msg, JsonNode id, boolean requireAnswer)
+      throws McpException, OutboundFailure {
+    int status = s.status();
+    lastStatus = status;
+    String session = s.header("mcp-session-id");
+    String challenge = s.header("www-authenticate");
+    String type = s.contentType();
+    if (status < 200 || status >= 300) {
+      return new Answer(status, s.url(), session, challenge, type, null, s.readAll());
+    }
+    if (id == null || status == 202 || status == 204) {
+      return new Answer(status, s.url(), session, challenge, type, null, null);
+    }
+    String method = msg.path("method").asText();
+    JsonNode response;
+    if (JsonRpc.isJson(type)) {
+      byte[] body = s.readAll();
+      // On the HTTP+SSE transport answers come on the event stream; a POST body is a bonus.
+      response = requireAnswer ? JsonRpc.pick(JsonRpc.parse(body, method), id, method) : JsonRpc.responseIn(JsonRpc.parseQuietly(body), id);
+    } else if (type.startsWith("text/event-stream")) {
+      streamed = true;
+      response = fromStream(new SseEvents(s), id, method, target, h, buffered);
+    } else if (requireAnswer) {
+      throw new McpException(Reason.NOT_MCP, "not an MCP endpoint: got " + describe(type));
+    } else {
+      response = null;
+    }
+    return new Answer(status, s.url(), session, challenge, type, response, null);
+  }
+
   /** Reads events until the response to {@code id}, resuming a stream the server closed early. */
-  private JsonNode fromStream(SseEvents events, JsonNode id, String method, String target, Map<String, String> h)
+  private JsonNode fromStream(SseEvents events, JsonNode id, String method, String target, Map<String, String> h, Relay relay)
       throws McpException, OutboundFailure {
     Stream resumed = null;
     try {
       for (int resumes = 0; ; resumes++) {
-        JsonNode response = awaitResponse(events, id, method, reply -> send(target, h, reply, null, false));
+        JsonNode response = awaitResponse(events, id, method, reply -> send(target, h, reply, null, false), relay);
         if (response != null) {
           return response;
         }
@@ -186,11 +218,31 @@ final class Upstream implements AutoCloseable {
     void reply(ObjectNode response) throws McpException, OutboundFailure;
   }
 
-  /**
-   * Reads events until the JSON-RPC response to {@code id}; answers server requests (ping, or an
-   * error for anything Plugboard does not offer) and keeps notifications. Null when the stream ends first.
-   */
+  /** Keeps notifications for the {@link McpClient.Exchange}; Plugboard answers server requests itself. */
+  private final Relay buffered =
+      new Relay() {
+        @Override
+        public void notification(JsonNode notification) {
+          notifications.add(notification);
+        }
+
+        @Override
+        public boolean request(JsonNode request) {
+          return false;
+        }
+      };
+
+  /** As {@link #awaitResponse(SseEvents, JsonNode, String, Replier, Relay)}, keeping notifications and answering every server request here. */
   JsonNode awaitResponse(SseEvents events, JsonNode id, String method, Replier replier) throws McpException, OutboundFailure {
+    return awaitResponse(events, id, method, replier, buffered);
+  }
+
+  /**
+   * Reads events until the JSON-RPC response to {@code id}, handing notifications and server requests
+   * to {@code relay} as they come; answers a ping itself, and a request the relay did not take with
+   * "method not found". Null when the stream ends first.
+   */
+  JsonNode awaitResponse(SseEvents events, JsonNode id, String method, Replier replier, Relay relay) throws McpException, OutboundFailure {
     SseEvents.Event event;
     while ((event = events.next()) != null) {
       if (!event.type().equals("message") || event.data().isBlank()) {
@@ -199,9 +251,11 @@ final class Upstream implements AutoCloseable {
       JsonNode msg = JsonRpc.parse(event.data().getBytes(StandardCharsets.UTF_8), method);
       for (JsonNode m : msg.isArray() ? msg : List.of(msg)) {
         if (JsonRpc.isRequest(m)) {
-          replier.reply(JsonRpc.replyTo(m));
+          if ("ping".equals(m.get("method").asText()) || !relay.request(m)) {
+            replier.reply(JsonRpc.replyTo(m));
+          }
         } else if (m.has("method")) {
-          notifications.add(m);
+          relay.notification(m);
         } else if (JsonRpc.sameId(m.get("id"), id)) {
           return m;
         }

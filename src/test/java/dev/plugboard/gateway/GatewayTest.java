@@ -337,7 +337,14 @@ class GatewayTest {
     for (String path : List.of("/dies", "/junk")) {
       String conn = connection(m, path, Map.of());
       Session s = open(m.key(), conn);
-      JsonNode error = s.call(9, "tools/call", "{\"name\":\"x\",\"arguments\":{}}");
+      Response r = post(m.key(), conn, s.id(), request(9, "tools/call", "{\"name\":\"x\",\"arguments\":{}}"));
+      assertEquals(200, r.statusCode(), r.asString());
+      // The answer was already streaming when the upstream broke: it still ends with the request's answer.
+      assertTrue(r.contentType().startsWith("text/event-stream"), path + ": " + r.contentType());
+      if (path.equals("/dies")) {
+        assertTrue(r.asString().indexOf("notifications/progress") < r.asString().indexOf("\"error\""), "what came before the break is delivered: " + r.asString());
+      }
+      JsonNode error = answer(r);
       assertEquals(9, error.get("id").asInt(), path);
       assertEquals(-32000, error.at("/error/code").asInt(), path);
       assertTrue(error.at("/error/message").asText().startsWith("the connection's MCP server could not be used: "), error.toString());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plugboard.support.Await;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
+import dev.plugboard.support.RelayAgent;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.io.File;
@@ -50,15 +51,8 @@ class SuiteConformanceTest {
   static final Map<String, String> KNOWN_GAPS;
 
   static {
-    String relay =
-        "the upstream's %s request during the call is answered by Plugboard with -32601 instead of being relayed to"
-            + " the agent (docs/mcp.md, Limits: server-to-client requests are not forwarded yet)";
     KNOWN_GAPS =
         Map.of(
-            "tools-call-sampling", relay.formatted("sampling/createMessage"),
-            "tools-call-elicitation", relay.formatted("elicitation/create"),
-            "elicitation-sep1034-defaults", relay.formatted("elicitation/create"),
-            "elicitation-sep1330-enums", relay.formatted("elicitation/create"),
             "dns-rebinding-protection",
             "its second half expects a localhost server to accept Origin http://127.0.0.1:<port>; Plugboard is not a"
                 + " localhost server and accepts only the browser origins plugboard.gateway.allowed-origins lists (no"
@@ -122,6 +116,25 @@ class SuiteConformanceTest {
     }
     assertTrue(passedDirect > 0, "the fixture passes scenarios directly");
     assertEquals(List.of(), broken);
+  }
+
+  /**
+   * A real SDK agent that answers sampling and elicitation: through either endpoint it is asked the
+   * same, its answers reach the fixture's tools, and it sees the same progress as directly.
+   */
+  @Test
+  void anSdkAgentIsAskedDuringACallThroughEitherEndpoint() throws Exception {
+    Member m = Fixtures.newMember();
+    String fixture = System.getProperty("plugboard.suite.server");
+    String id = Fixtures.create(m, Map.of("name", "Relay Fixture", "server_url", fixture, "provider", "user", "auth_method", "url"));
+    String slug = m.as().get("/v1/connections/" + id).then().statusCode(200).extract().path("slug");
+    String base = "http://127.0.0.1:" + RestAssured.port + "/mcp/v1";
+
+    JsonNode direct = RelayAgent.run(fixture);
+    assertEquals("LLM response: the agent read: What is the capital of France?", direct.at("/sampling/content/0/text").asText(), direct.toString());
+    assertEquals(List.of(0, 50, 100), List.of(direct.at("/progress/0").asInt(), direct.at("/progress/1").asInt(), direct.at("/progress/2").asInt()), direct.toString());
+    assertEquals(direct, RelayAgent.run(base + "/connections/" + id, "--key", m.key()), "through /mcp/v1/connections/{id}");
+    assertEquals(direct, RelayAgent.run(base, "--key", m.key(), "--prefix", slug + "__"), "through /mcp/v1");
   }
 
   /** One scenario's outcome: passed when no check failed; warnings are kept for the table. */
