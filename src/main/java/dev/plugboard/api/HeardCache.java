@@ -13,8 +13,12 @@ import java.util.function.Supplier;
  * its entries on every replica within 1 s (at once while the feed hears PostgreSQL; an entry lives
  * at most 1 s while it cannot, and at most 5 minutes in any case). Entries are grouped by the key
  * the database announces (a connection id, a session hash); only present values are kept.
+ * Entries of the group {@link #ANY} depend on every row of the topic: any announcement drops them.
  */
 public final class HeardCache<K, V> {
+
+  /** The group of entries that every announcement of the topic drops (e.g. a list of rows). */
+  public static final String ANY = "*";
 
   /** How old an entry may be when changes cannot be heard (the contract). */
   static final long UNCONFIRMED_NANOS = 1_000_000_000L;
@@ -91,7 +95,12 @@ public final class HeardCache<K, V> {
   /** Drops every entry of one announced key. */
   public void invalidate(String announced) {
     generation.incrementAndGet();
-    Map<K, Entry<V>> gone = groups.remove(announced);
+    drop(announced);
+    drop(ANY);
+  }
+
+  private void drop(String group) {
+    Map<K, Entry<V>> gone = groups.remove(group);
     if (gone != null) {
       size.addAndGet(-gone.size());
     }

@@ -52,6 +52,14 @@ public class ConnectionService {
     return reads.page(caller, type, limit, offset);
   }
 
+  /**
+   * Every connection the caller sees, newest first, from a list cached on this replica until any
+   * connection changes ({@link ConnectionCache}): the aggregate gateway's read for every message.
+   */
+  public List<ConnectionView> visibleToGateway(Caller caller) {
+    return cache.all(caller);
+  }
+
   public ConnectionView get(Caller caller, UUID id) {
     return reads.byId(caller, id).orElseThrow(() -> ApiException.notFound("connection"));
   }

@@ -1,11 +1,14 @@
 package dev.plugboard.gateway;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.plugboard.support.Db;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +52,32 @@ class GatewayRoundTripsTest extends WithPeers {
     assertEquals(202, GatewayTest.post(m.key(), conn, s.id(), "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":99}}").statusCode());
     assertEquals(2, s.call(4, "tools/list", "{}").at("/result/tools").size());
     assertEquals(List.of(), statements(), "a notification and a tools/list record nothing and read nothing");
+  }
+
+  @Test
+  void aCallThroughTheAggregateEndpointIsOneStatementToo() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = Fixtures.create(m, Map.of("name", "aggregated", "server_url", peers.base() + "/open/mcp", "provider", "user", "auth_method", "url"));
+    String slug = m.as().get("/v1/connections/" + conn).then().statusCode(200).extract().path("slug");
+    Response init = aggregate(m, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"counter\",\"version\":\"1\"}}}");
+    String session = init.header("Mcp-Session-Id");
+    assertEquals(202, aggregate(m, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").statusCode());
+    aggregate(m, session, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}").then().statusCode(200);
+    String call = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"" + slug + "__echo\",\"arguments\":{\"text\":\"counted\"}}}";
+    aggregate(m, session, call).then().statusCode(200); // the session row, changed by the listing, is read into the cache again
+
+    db.query("SELECT pg_stat_statements_reset()");
+    String answer = aggregate(m, session, call).then().statusCode(200).extract().asString();
+    assertEquals(true, answer.contains("echo: counted"), answer);
+    assertEquals(List.of("INSERT INTO connection_activity"), statements(), "a forwarded tools/call on /mcp/v1: its activity row alone");
+  }
+
+  private static Response aggregate(Member m, String session, String message) {
+    var r = given().header("Authorization", "Bearer " + m.key()).header("Accept", GatewayTest.ACCEPT).contentType(ContentType.JSON);
+    if (session != null) {
+      r = r.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18");
+    }
+    return r.body(message).post("/mcp/v1");
   }
 
   /** The gateway's statements since the reset, one entry per execution, by their first words. */
