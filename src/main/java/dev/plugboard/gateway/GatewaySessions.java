@@ -75,6 +75,7 @@ public class GatewaySessions {
   /** Stores a new session on one connection and returns its id, shown to the agent once. */
   public String open(UUID apiKeyId, UUID connectionId, UpstreamSession upstream, boolean elicitationUrl) {
     String id = newId();
+    long generation = cache.generation();
     update(
         "INSERT INTO gateway_sessions (id_hash, api_key_id, connection_id, upstream_kind, upstream_session_id, protocol_version, elicitation_url)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -87,7 +88,14 @@ public class GatewaySessions {
           ps.setString(6, upstream.protocolVersion());
           ps.setBoolean(7, elicitationUrl);
         });
+    UpstreamSession kept = upstream.kind() == null ? null : upstream;
+    cached(id, new Session(connectionId, kept, new LinkedHashMap<>(), null, elicitationUrl), apiKeyId, generation);
     return id;
+  }
+
+  /** A session this replica has just written: its next message needs no read. */
+  private void cached(String id, Session session, UUID apiKeyId, long generation) {
+    cache.put(HexFormat.of().formatHex(hash(id)), new Cached(session, apiKeyId, System.nanoTime()), generation);
   }
 
   /**
@@ -114,6 +122,7 @@ public class GatewaySessions {
   /** Stores a new aggregate session, with no upstream session yet, and returns its id. */
   public String openAggregate(UUID apiKeyId, boolean elicitationUrl) {
     String id = newId();
+    long generation = cache.generation();
     update(
         "INSERT INTO gateway_sessions (id_hash, api_key_id, upstreams, elicitation_url) VALUES (?, ?, '{}'::jsonb, ?)",
         ps -> {
@@ -121,6 +130,7 @@ public class GatewaySessions {
           ps.setObject(2, apiKeyId);
           ps.setBoolean(3, elicitationUrl);
         });
+    cached(id, new Session(null, null, new LinkedHashMap<>(), null, elicitationUrl), apiKeyId, generation);
     return id;
   }
 

@@ -40,9 +40,13 @@ class GatewayRoundTripsTest extends WithPeers {
   void aForwardedCallIsOneStatementAndANotificationNone() throws Exception {
     Member m = Fixtures.newMember();
     String conn = Fixtures.create(m, Map.of("name", "counted", "server_url", peers.base() + "/open/mcp", "provider", "user", "auth_method", "url"));
-    GatewayTest.Session s = GatewayTest.open(m.key(), conn);
+    Response init = GatewayTest.post(m.key(), conn, null, GatewayTest.initialize());
+    GatewayTest.Session s = new GatewayTest.Session(m.key(), conn, init.header("Mcp-Session-Id"), null);
+
+    db.query("SELECT pg_stat_statements_reset()");
+    assertEquals(202, GatewayTest.post(m.key(), conn, s.id(), GatewayTest.INITIALIZED).statusCode());
+    assertEquals(List.of(), statements(), "the session this replica has just opened is not read back");
     String call = "{\"name\":\"echo\",\"arguments\":{\"text\":\"counted\"}}";
-    s.call(2, "tools/call", call); // the first use after opening reads the session into this replica's cache
 
     db.query("SELECT pg_stat_statements_reset()");
     assertEquals("echo: counted", s.call(3, "tools/call", call).at("/result/content/0/text").asText());
