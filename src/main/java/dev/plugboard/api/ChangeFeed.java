@@ -30,7 +30,7 @@ public class ChangeFeed extends NotifyListener {
   public static final String CONNECTION = "connection";
   /** A gateway session changed or ended; the key is the hex of its id hash. */
   public static final String SESSION = "session";
-  static final String APPLICATION_NAME = "plugboard-listener-" + CHANNEL;
+  public static final String APPLICATION_NAME = "plugboard-listener-" + CHANNEL;
   private static final int HEARTBEAT_MILLIS = 250;
 
   @Inject DataSource dataSource;
