@@ -62,7 +62,11 @@ public class ChangeFeed extends NotifyListener {
   public void changedHere(String topic, String key) {
     forget(topic, key);
     if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
-      transactions.registerInterposedSynchronization(new Forget(topic, key));
+      try {
+        transactions.registerInterposedSynchronization(new Forget(topic, key));
+      } catch (IllegalStateException completing) {
+        // flushed as the transaction completes, too late to register: its NOTIFY follows at commit
+      }
     }
   }
 
@@ -99,6 +103,14 @@ public class ChangeFeed extends NotifyListener {
 
   void stop(@Observes ShutdownEvent event) {
     stopListening();
+  }
+
+  /**
+   * Whether every change committed before {@code nanos} ({@link System#nanoTime()}) has been heard
+   * and its entries dropped: a heartbeat sent after it has come back.
+   */
+  public boolean heardSince(long nanos) {
+    return confirmedAt - nanos > 0;
   }
 
   boolean confirmedWithin(long nanos, long now) {
