@@ -235,7 +235,7 @@ class GuardedHttpTest {
   }
 
   @Test
-  void aKeptAliveConnectionResetAsARequestGoesOutIsRetriedOnceOnAFreshOne() throws Exception {
+  void aKeptAliveConnectionResetAsARequestGoesOutIsSentAgainOnAFreshOne() throws Exception {
     // What a server closing an idle connection does to a request that arrives at that moment (a
     // reset, never an answer): the server here resets every connection at its second request.
     try (ResettingPeer peer = new ResettingPeer(1)) {
