@@ -1,5 +1,9 @@
 package dev.plugboard.connection;
 
+import dev.plugboard.api.ChangeFeed;
+import jakarta.persistence.PostPersist;
+import jakarta.persistence.PostRemove;
+import jakarta.persistence.PostUpdate;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -47,4 +51,12 @@ public class Connection extends PanacheEntityBase {
   @Column(name = "broken_reason") public String brokenReason;
   @Column(name = "created_at", nullable = false) public Instant createdAt;
   @Column(name = "updated_at", nullable = false) public Instant updatedAt;
+
+  /** This replica's own change leaves the gateway's connection cache at once (others hear V14's NOTIFY). */
+  @PostPersist
+  @PostUpdate
+  @PostRemove
+  void changed() {
+    ChangeFeed.changed(ChangeFeed.CONNECTION, id);
+  }
 }

@@ -37,6 +37,7 @@ public class ConnectionService {
 
   @Inject EntityManager em;
   @Inject ConnectionReads reads;
+  @Inject ConnectionCache cache;
   @Inject ConnectionSlugs slugs;
   @Inject CredentialService credentials;
   @Inject Event<ConnectionEvents.Deleting> deleting;
@@ -51,6 +52,14 @@ public class ConnectionService {
     return reads.page(caller, type, limit, offset);
   }
 
+  /**
+   * Every connection the caller sees, newest first, from a list cached on this replica until any
+   * connection changes ({@link ConnectionCache}): the aggregate gateway's read for every message.
+   */
+  public List<ConnectionView> visibleToGateway(Caller caller) {
+    return cache.all(caller);
+  }
+
   public ConnectionView get(Caller caller, UUID id) {
     return reads.byId(caller, id).orElseThrow(() -> ApiException.notFound("connection"));
   }
@@ -61,12 +70,13 @@ public class ConnectionService {
   }
 
   /**
-   * A connection the caller may see (404 otherwise) and its credentials, from one read: the
-   * gateway's lookup for every message. The secrets are decrypted, and an OAuth bearer refreshed,
-   * only when {@link Usable#resolved()} is first called.
+   * A connection the caller may see (404 otherwise) and its credentials, from one read cached on
+   * this replica until the row changes ({@link ConnectionCache}): the gateway's lookup for every
+   * message. The secrets are decrypted, and an OAuth bearer refreshed, only when {@link
+   * Usable#resolved()} is first called, and live only as long as the Usable.
    */
   public Usable usable(Caller caller, UUID id) {
-    return new Usable(reads.withHeaders(id, caller).orElseThrow(() -> ApiException.notFound("connection")));
+    return new Usable(cache.visible(id, caller).orElseThrow(() -> ApiException.notFound("connection")));
   }
 
   /** A visible connection with its credentials still sealed until first asked for. Never log them. */

@@ -1,5 +1,9 @@
 package dev.plugboard.credential;
 
+import dev.plugboard.api.ChangeFeed;
+import jakarta.persistence.PostPersist;
+import jakarta.persistence.PostRemove;
+import jakarta.persistence.PostUpdate;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -42,5 +46,13 @@ public class OAuthToken extends PanacheEntityBase {
 
   public static String aad(UUID connectionId, String field) {
     return "oauth_tokens." + field + ":" + connectionId;
+  }
+
+  /** This replica's own change leaves the gateway's connection cache at once (others hear V14's NOTIFY). */
+  @PostPersist
+  @PostUpdate
+  @PostRemove
+  void changed() {
+    ChangeFeed.changed(ChangeFeed.CONNECTION, connectionId);
   }
 }

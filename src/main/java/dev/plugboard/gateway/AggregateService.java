@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.plugboard.api.ApiException;
 import dev.plugboard.connection.ConnectionService;
 import dev.plugboard.connection.ConnectionView;
-import dev.plugboard.connection.ConnectionViews.ListView;
 import dev.plugboard.connection.ConnectionViews.ResolvedView;
 import dev.plugboard.gateway.GatewayService.Incoming;
 import dev.plugboard.gateway.GatewayService.Reply;
@@ -65,7 +64,6 @@ public class AggregateService {
   static final int MAX_TOOL_NAME = 128;
   /** The newest handshake revision: offered to agents that ask for an unknown one, asked of upstreams (they answer with theirs). */
   static final String NEWEST = "2025-11-25";
-  private static final int PAGE = 200;
   /** Beyond the per-upstream deadline, how long the listing waits for a worker to hand back. */
   private static final long GRACE_MILLIS = 2_000;
 
@@ -490,14 +488,8 @@ public class AggregateService {
 
   /** The connections the key sees that speak MCP over HTTP, by slug. */
   private List<ConnectionView> visible(Caller caller) {
-    List<ConnectionView> all = new ArrayList<>();
-    ListView page;
-    do {
-      page = connections.list(caller, null, PAGE, all.size());
-      all.addAll(page.integrations());
-    } while (!page.integrations().isEmpty() && all.size() < page.total());
     List<ConnectionView> mcpOnes = new ArrayList<>();
-    for (ConnectionView c : all) {
+    for (ConnectionView c : connections.visibleToGateway(caller)) {
       if (c.serverUrl() != null && !c.serverUrl().isBlank() && !"stdio".equals(c.transportType())) {
         mcpOnes.add(c);
       }

@@ -3,7 +3,9 @@ package dev.plugboard.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plugboard.api.ChangeFeed;
 import dev.plugboard.api.DatabaseException;
+import dev.plugboard.api.HeardCache;
 import dev.plugboard.mcp.McpClient.Kind;
 import dev.plugboard.mcp.McpClient.UpstreamSession;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,9 +20,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -30,6 +34,12 @@ import javax.sql.DataSource;
  * stored as its SHA-256) bound to the API key that opened it and either to one connection, with what
  * is needed to reach the upstream session again, or (the aggregate endpoint) to no connection, with
  * one upstream session per connection it has used.
+ *
+ * <p>Each replica caches the rows it has served (by id hash), so a busy session costs no database
+ * round trip per message: any change to a row but its touch is announced by NOTIFY (migration V14)
+ * and drops it on every replica within 1 s, and a copy whose last use is older than the touch
+ * interval is read (and touched) again, so neither an idle end nor another replica's touch is
+ * missed.
  */
 @ApplicationScoped
 public class GatewaySessions {
@@ -49,17 +59,25 @@ public class GatewaySessions {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String COLUMNS = "connection_id, upstream_kind, upstream_session_id, protocol_version, upstreams, listed_fingerprint, elicitation_url, client_capabilities";
 
+  private static final int CACHE_MAX = 50_000;
+
+  /** A row as this replica last read it: the session, its key, and when it was last marked used ({@link System#nanoTime()}). */
+  private record Cached(Session session, UUID apiKeyId, long usedAt) {}
+
   private final DataSource db;
   private final GatewayConfig config;
+  private final HeardCache<String, Cached> cache;
 
-  GatewaySessions(DataSource db, GatewayConfig config) {
+  GatewaySessions(DataSource db, GatewayConfig config, ChangeFeed feed) {
     this.db = db;
     this.config = config;
+    this.cache = feed.cache(ChangeFeed.SESSION, k -> k, CACHE_MAX);
   }
 
   /** Stores a new session on one connection and returns its id, shown to the agent once. */
   public String open(UUID apiKeyId, UUID connectionId, UpstreamSession upstream, boolean elicitationUrl) {
     String id = newId();
+    long generation = cache.generation();
     update(
         "INSERT INTO gateway_sessions (id_hash, api_key_id, connection_id, upstream_kind, upstream_session_id, protocol_version, elicitation_url)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -72,7 +90,14 @@ public class GatewaySessions {
           ps.setString(6, upstream.protocolVersion());
           ps.setBoolean(7, elicitationUrl);
         });
+    UpstreamSession kept = upstream.kind() == null ? null : upstream;
+    cached(id, new Session(connectionId, kept, new LinkedHashMap<>(), null, elicitationUrl), apiKeyId, generation);
     return id;
+  }
+
+  /** A session this replica has just written: its next message needs no read. */
+  private void cached(String id, Session session, UUID apiKeyId, long generation) {
+    cache.put(HexFormat.of().formatHex(hash(id)), new Cached(session, apiKeyId, System.nanoTime()), generation);
   }
 
   /**
@@ -93,11 +118,13 @@ public class GatewaySessions {
           ps.setString(3, upstream.protocolVersion());
           ps.setBytes(4, hash(id));
         });
+    forget(id);
   }
 
   /** Stores a new aggregate session, with no upstream session yet and what its agent offers upstreams, and returns its id. */
   public String openAggregate(UUID apiKeyId, boolean elicitationUrl, ObjectNode capabilities) {
     String id = newId();
+    long generation = cache.generation();
     update(
         "INSERT INTO gateway_sessions (id_hash, api_key_id, upstreams, elicitation_url, client_capabilities) VALUES (?, ?, '{}'::jsonb, ?, ?::jsonb)",
         ps -> {
@@ -106,6 +133,7 @@ public class GatewaySessions {
           ps.setBoolean(3, elicitationUrl);
           ps.setString(4, capabilities.toString());
         });
+    cached(id, new Session(null, null, new LinkedHashMap<>(), null, elicitationUrl), apiKeyId, generation);
     return id;
   }
 
@@ -122,6 +150,7 @@ public class GatewaySessions {
           ps.setString(2, entry.toString());
           ps.setBytes(3, hash(id));
         });
+    forget(id);
   }
 
   /** Remembers the fingerprint of what the aggregate session was last shown. */
@@ -132,30 +161,85 @@ public class GatewaySessions {
           ps.setString(1, fingerprint);
           ps.setBytes(2, hash(id));
         });
+    forget(id);
   }
 
   /**
    * The session {@code id} of this key on this connection (null: an aggregate session), marked
    * used; empty when there is none, it belongs to another key or connection, or it has been idle
-   * too long.
+   * too long. From this replica's cache while its last use is younger than the touch interval.
    */
   public Optional<Session> use(String id, UUID apiKeyId, UUID connectionId) {
-    // last_used_at is written only once it is a thirtieth of the idle timeout old (1 min of 30), so a
-    // busy session costs a read per message, not a new row version and index entry: a session may
-    // end up to that much before its exact idle time.
-    long touchMillis = Math.max(1, config.sessionIdleTimeout().toMillis() / 30);
-    return one(
-        "WITH s AS (SELECT id_hash, last_used_at, " + COLUMNS + " FROM gateway_sessions WHERE id_hash = ? AND api_key_id = ? AND %s"
+    byte[] hash = hash(id);
+    String key = HexFormat.of().formatHex(hash);
+    long touchNanos = touchInterval().toNanos();
+    Optional<Cached> cached = cache.peek(key);
+    if (cached.isPresent()) {
+      Cached c = cached.get();
+      if (!c.apiKeyId().equals(apiKeyId) || !Objects.equals(c.session().connectionId(), connectionId)) {
+        return Optional.empty();
+      }
+      if (System.nanoTime() - c.usedAt() < touchNanos) {
+        return Optional.of(c.session()); // used within the touch interval: live, and no write due
+      }
+    }
+    long generation = cache.generation();
+    Optional<Cached> read = useInDatabase(hash, apiKeyId, connectionId);
+    read.ifPresent(c -> cache.put(key, c, generation));
+    return read.map(Cached::session);
+  }
+
+  /**
+   * last_used_at is written only once it is a thirtieth of the idle timeout old (1 min of 30), so a
+   * busy session costs no new row version and index entry per message: a session may end up to that
+   * much before its exact idle time.
+   */
+  private java.time.Duration touchInterval() {
+    return java.time.Duration.ofMillis(Math.max(1, config.sessionIdleTimeout().toMillis() / 30));
+  }
+
+  /** One statement: the live row of this key and connection, touched when its last use is older than the touch interval. */
+  private Optional<Cached> useInDatabase(byte[] hash, UUID apiKeyId, UUID connectionId) {
+    long touchMillis = touchInterval().toMillis();
+    String sql =
+        "WITH s AS (SELECT id_hash, last_used_at, " + COLUMNS + " FROM gateway_sessions WHERE id_hash = ? AND api_key_id = ? AND "
+            + (connectionId == null ? "connection_id IS NULL" : "connection_id = ?")
             + " AND last_used_at > now() - ? * interval '1 millisecond'),"
             + " touched AS (UPDATE gateway_sessions g SET last_used_at = now() FROM s WHERE g.id_hash = s.id_hash"
             + " AND s.last_used_at < now() - interval '" + touchMillis + " milliseconds')"
-            + " SELECT " + COLUMNS + " FROM s",
-        id, apiKeyId, connectionId, true);
+            + " SELECT " + COLUMNS + ", CASE WHEN s.last_used_at < now() - interval '" + touchMillis + " milliseconds' THEN 0"
+            + " ELSE (extract(epoch FROM now() - s.last_used_at) * 1000)::bigint END AS unused_ms FROM s";
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      int next = 1;
+      ps.setBytes(next++, hash);
+      ps.setObject(next++, apiKeyId);
+      if (connectionId != null) {
+        ps.setObject(next++, connectionId);
+      }
+      ps.setLong(next, config.sessionIdleTimeout().toMillis());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        long usedAt = System.nanoTime() - java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(rs.getLong("unused_ms"));
+        return Optional.of(new Cached(session(rs), apiKeyId, usedAt));
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException("gateway session lookup failed", e);
+    }
   }
 
   /** Deletes the session {@code id} of this key on this connection (null: aggregate), idle or not, and returns it. */
   public Optional<Session> close(String id, UUID apiKeyId, UUID connectionId) {
-    return one("DELETE FROM gateway_sessions WHERE id_hash = ? AND api_key_id = ? AND %s RETURNING " + COLUMNS, id, apiKeyId, connectionId, false);
+    Optional<Session> closed = one("DELETE FROM gateway_sessions WHERE id_hash = ? AND api_key_id = ? AND %s RETURNING " + COLUMNS, id, apiKeyId, connectionId);
+    forget(id);
+    return closed;
+  }
+
+  /** This replica's own change to a session's row leaves its cache at once (others hear the NOTIFY). */
+  private void forget(String id) {
+    cache.invalidate(HexFormat.of().formatHex(hash(id)));
   }
   /** Deletes up to {@code limit} sessions idle for longer than the timeout; other replicas skip them. */
   public List<Session> purgeIdle(int limit) {
@@ -179,18 +263,14 @@ public class GatewaySessions {
   }
 
   /** Runs {@code sql}, whose {@code %s} becomes the condition on the connection. */
-  private Optional<Session> one(String sql, String id, UUID apiKeyId, UUID connectionId, boolean idleBound) {
+  private Optional<Session> one(String sql, String id, UUID apiKeyId, UUID connectionId) {
     String statement = String.format(sql, connectionId == null ? "connection_id IS NULL" : "connection_id = ?");
     try (Connection c = db.getConnection();
         PreparedStatement ps = c.prepareStatement(statement)) {
       ps.setBytes(1, hash(id));
       ps.setObject(2, apiKeyId);
-      int next = 3;
       if (connectionId != null) {
-        ps.setObject(next++, connectionId);
-      }
-      if (idleBound) {
-        ps.setLong(next, config.sessionIdleTimeout().toMillis());
+        ps.setObject(3, connectionId);
       }
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(session(rs)) : Optional.empty();

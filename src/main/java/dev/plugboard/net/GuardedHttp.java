@@ -44,11 +44,16 @@ public class GuardedHttp {
   private static final Set<String> CROSS_ORIGIN_SAFE =
       Set.of("accept", "content-type", "user-agent", "mcp-protocol-version");
 
+  /** Tries of one request that meets stale kept-alive connections. */
+  private static final int STALE_TRIES = 3;
+
   private final OutboundPolicy policy;
   private final OutboundConfig config;
   private final Vertx vertx;
   private final String userAgent;
   private volatile HttpClient client;
+  /** Pooled connections that have answered a request: a failure on one of these before any answer is a stale connection. */
+  private final Set<io.vertx.core.http.HttpConnection> answered = java.util.Collections.newSetFromMap(java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>()));
 
   public GuardedHttp(
       OutboundPolicy policy,
@@ -169,14 +174,7 @@ public class GuardedHttp {
         current = new Request(current.method(), current.url(), sameOriginOnly(current.headers()), current.body());
       }
       origin = target.origin();
-      Stream stream;
-      try {
-        stream = send(target, current, deadline);
-      } catch (StaleConnection e) {
-        // A pooled connection closed by the peer (idle timeout) just as it was leased: the request
-        // never got an answer, so it goes out once more on a fresh connection.
-        stream = send(target, current, deadline);
-      }
+      Stream stream = sendFresh(target, current, deadline);
       int status = stream.status();
       String location = stream.header("location");
       if (status >= 300 && status < 400 && status != 304 && location != null && rules.maxRedirects() > 0) {
@@ -193,6 +191,24 @@ public class GuardedHttp {
         continue;
       }
       return stream;
+    }
+  }
+
+  /**
+   * Sends a request; when it meets a kept-alive connection the server closed (its idle timeout) just
+   * as the request went out on it, it goes out again: the server had ended that connection between
+   * requests, so it never read this one (see docs/gateway.md, "Upstream connections"). A few tries,
+   * as the pool may still hold the dead connection for a moment, or another one closed alike.
+   */
+  private Stream sendFresh(Target target, Request request, Deadline deadline) throws OutboundFailure {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return send(target, request, deadline);
+      } catch (StaleConnection e) {
+        if (attempt == STALE_TRIES) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -217,7 +233,8 @@ public class GuardedHttp {
                   new HttpClientOptions()
                       .setConnectTimeout((int) config.connectTimeout().toMillis())
                       .setKeepAlive(true)
-                      .setMaxPoolSize(64)
+                      .setKeepAliveTimeout((int) Math.max(1, config.idleTimeout().toSeconds()))
+                      .setMaxPoolSize(config.maxConnectionsPerHost())
                       .setForceSni(true)
                       .setVerifyHost(true)
                       .setDecompressionSupported(true));
@@ -248,7 +265,9 @@ public class GuardedHttp {
             .setSsl(target.tls())
             .setURI(target.pathAndQuery())
             .setServer(SocketAddress.inetSocketAddress(target.port(), target.address().getHostAddress()))
-            .setFollowRedirects(false);
+            .setFollowRedirects(false)
+            // waiting for a pooled connection counts against the call's deadline too
+            .setConnectTimeout(remaining);
     boolean namedItself = false;
     for (Map.Entry<String, String> h : request.headers().entrySet()) {
       options.putHeader(h.getKey(), h.getValue());
@@ -266,13 +285,19 @@ public class GuardedHttp {
         .onFailure(e -> head.completeExceptionally(e))
         .onSuccess(
             req -> {
+              if (head.isDone()) { // the caller has given up waiting: the request is never sent
+                req.reset();
+                return;
+              }
               stream.request = req;
               stream.context = Vertx.currentContext();
+              stream.reused = answered.contains(req.connection());
               req.exceptionHandler(head::completeExceptionally);
               // Body handlers are set on the event loop as the head arrives, so no chunk is lost.
               req.response()
                   .onSuccess(
                       r -> {
+                        answered.add(req.connection());
                         stream.attach(r);
                         head.complete(r);
                       })
@@ -286,12 +311,13 @@ public class GuardedHttp {
     try {
       head.get(remaining, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
+      head.completeExceptionally(e); // a connection leased after this moment is not used
       stream.close();
       throw new OutboundFailure(Kind.TIMEOUT, "no answer within " + config.totalTimeout().toSeconds() + " s");
     } catch (ExecutionException e) {
       stream.close();
-      if (e.getCause() instanceof io.vertx.core.http.HttpClosedException) {
-        throw new StaleConnection();
+      if (stream.reused && (e.getCause() instanceof io.vertx.core.http.HttpClosedException || e.getCause() instanceof java.io.IOException)) {
+        throw new StaleConnection(); // closed or reset before any answer, on a connection that had answered before
       }
       if (deadline.remainingMillis() <= 0) { // the deadline timer reset the request
         throw new OutboundFailure(Kind.TIMEOUT, "no answer within " + config.totalTimeout().toSeconds() + " s");
@@ -299,6 +325,7 @@ public class GuardedHttp {
       throw unreachable(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      head.completeExceptionally(e);
       stream.close();
       throw new OutboundFailure(Kind.UNREACHABLE, "interrupted");
     }
@@ -339,6 +366,8 @@ public class GuardedHttp {
     private final AtomicLong received = new AtomicLong();
     private volatile HttpClientRequest request;
     private volatile Context context;
+    /** Sent on a kept-alive connection that had answered before. */
+    private volatile boolean reused;
     private volatile HttpClientResponse response;
     private volatile boolean closed;
     // The body arrived in full: the connection went back to the pool and must not be reset.

@@ -24,14 +24,20 @@ final class BareHop implements AutoCloseable {
 
   private final URI upstream;
   private final HttpServer server;
-  private final ExecutorService workers = Executors.newFixedThreadPool(4);
+  private final ExecutorService workers;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   BareHop(String upstream) throws IOException {
+    this(upstream, 4);
+  }
+
+  /** {@code workers}: requests it forwards at once (one per concurrent agent, so it never queues them). */
+  BareHop(String upstream, int threads) throws IOException {
     this.upstream = URI.create(upstream);
+    this.workers = Executors.newFixedThreadPool(threads);
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     server.createContext("/", this::forward);
-    server.setExecutor(workers);
+    server.setExecutor(this.workers);
     server.start();
   }
 
@@ -41,7 +47,7 @@ final class BareHop implements AutoCloseable {
 
   private void forward(HttpExchange in) throws IOException {
     try (in) {
-      HttpRequest.Builder out = HttpRequest.newBuilder(upstream).POST(HttpRequest.BodyPublishers.ofByteArray(in.getRequestBody().readAllBytes()));
+      HttpRequest.Builder out = HttpRequest.newBuilder(upstream).method(in.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(in.getRequestBody().readAllBytes()));
       for (String name : FORWARDED) {
         String value = in.getRequestHeaders().getFirst(name);
         if (value != null) {

@@ -70,6 +70,29 @@ class GatewayBenchmark {
       return r.statusCode() == 200 && r.body().contains("echo: " + text);
     }
 
+    /**
+     * tools/call echo with the argument both upstreams know ({@code text}: the SDK server of the
+     * tests; {@code message}: server-everything); null when the answer holds the text, else what came.
+     */
+    String call(String text) {
+      try {
+        HttpResponse<String> r = send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"" + text + "\",\"message\":\"" + text + "\"}}}");
+        boolean ok = r.statusCode() == 200 && r.body().contains(text) && !r.body().contains("\"error\"") && !r.body().contains("\"isError\":true");
+        return ok ? null : r.statusCode() + " " + r.body().substring(0, Math.min(300, r.body().length()));
+      } catch (Exception e) {
+        return e.toString();
+      }
+    }
+
+    /** Ends the session (DELETE), as an agent that is done does. */
+    void close() throws Exception {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Mcp-Session-Id", session).DELETE();
+      if (key != null) {
+        b.header("Authorization", "Bearer " + key);
+      }
+      http.send(b.build(), HttpResponse.BodyHandlers.discarding());
+    }
+
     HttpResponse<String> send(String message) throws Exception {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Accept", ACCEPT).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(message));
       if (key != null) {
@@ -80,6 +103,103 @@ class GatewayBenchmark {
       }
       return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
+  }
+
+  @Test
+  @EnabledIfSystemProperty(named = "bench.agents", matches = "[0-9]+")
+  void manyAgentsAtOnce() throws Exception {
+    int agents = Integer.getInteger("bench.agents");
+    int calls = Integer.getInteger("bench.calls", 150);
+    RestAssured.baseURI = api.substring(0, api.lastIndexOf(':'));
+    RestAssured.port = Integer.parseInt(api.substring(api.lastIndexOf(':') + 1));
+    // The upstream: bench/gateway.sh's server-everything when it could start one, else the SDK server of the tests.
+    String given = System.getProperty("bench.upstream", "");
+    try (GatewayPeers peers = given.isEmpty() ? new GatewayPeers() : null;
+        BareHop hop = new BareHop(given.isEmpty() ? peers.base() + "/open/mcp" : given, agents)) {
+      String upstream = given.isEmpty() ? peers.base() + "/open/mcp" : given;
+      System.out.printf("bench: %d agents, each its own session, %d tools/call each, upstream %s%n", agents, calls, given.isEmpty() ? "the MCP Java SDK server of the tests" : "server-everything");
+      Member m = Fixtures.newMember();
+      String conn = Fixtures.create(m, Map.of("name", "bench upstream", "server_url", upstream, "provider", "user", "auth_method", "url"));
+      String[] names = {"direct", "gateway", "bare hop"};
+      String[] urls = {upstream, api + "/mcp/v1/connections/" + conn, hop.url()};
+      String[] keys = {null, m.key(), null};
+      ExecutorService pool = Executors.newFixedThreadPool(agents);
+      try {
+        for (int k = 0; k < names.length; k++) { // warm-up: every path, a fifth of the calls
+          concurrently(pool, agents, Math.max(1, calls / 5), urls[k], keys[k]);
+        }
+        Round[] rounds = new Round[names.length];
+        for (int k = 0; k < names.length; k++) {
+          long app0 = ticks(pid), pg0 = pgTicks();
+          rounds[k] = concurrently(pool, agents, calls, urls[k], keys[k]);
+          long n = (long) agents * calls;
+          rounds[k] = rounds[k].withCpu((ticks(pid) - app0) * 10.0 / n, (pgTicks() - pg0) * 10.0 / n);
+        }
+        for (int k = 0; k < names.length; k++) {
+          Round r = rounds[k];
+          System.out.printf("bench: %-8s %8.1f calls/s  p50 %7.3f ms  p99 %7.3f ms  failed %d of %d%s%n", names[k], r.perSecond(), median(r.nanos()) / 1e6, p99(r.nanos()) / 1e6, r.failed(), r.nanos().length, r.firstFailure() == null ? "" : " (first: " + r.firstFailure() + ")");
+        }
+        Round d = rounds[0], g = rounds[1], h = rounds[2];
+        System.out.printf("bench: throughput gateway/direct %.2f (target >= 0.7), gateway/bare hop %.2f, bare hop/direct %.2f%n", g.perSecond() / d.perSecond(), g.perSecond() / h.perSecond(), h.perSecond() / d.perSecond());
+        System.out.printf("bench: p50 gateway/direct %.2f, gateway/bare hop %.2f%n", median(g.nanos()) / median(d.nanos()), median(g.nanos()) / median(h.nanos()));
+        System.out.printf("bench: CPU per gateway tools/call under this load: app %.3f ms, PostgreSQL %.3f ms%n", g.appCpuMs(), g.pgCpuMs());
+        assertEquals(0, d.failed() + g.failed() + h.failed(), "every call got the tool's answer");
+      } finally {
+        pool.shutdownNow();
+      }
+    } finally {
+      RestAssured.reset();
+    }
+  }
+
+  /** One concurrent round: each call's time, calls per second over the wall time, failures, CPU per call. */
+  record Round(long[] nanos, double perSecond, int failed, String firstFailure, double appCpuMs, double pgCpuMs) {
+    Round withCpu(double app, double pg) {
+      return new Round(nanos, perSecond, failed, firstFailure, app, pg);
+    }
+  }
+
+  /** {@code agents} agents, each in a session of its own opened first, make {@code calls} tools/call each, all at once. */
+  Round concurrently(ExecutorService pool, int agents, int calls, String url, String key) throws Exception {
+    List<Agent> opened = new ArrayList<>();
+    for (int a = 0; a < agents; a++) {
+      opened.add(new Agent(url, key).open());
+    }
+    long[] nanos = new long[agents * calls];
+    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<String> first = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<Future<?>> running = new ArrayList<>();
+    for (int a = 0; a < agents; a++) {
+      Agent agent = opened.get(a);
+      int slot = a * calls;
+      running.add(
+          pool.submit(
+              () -> {
+                go.await();
+                for (int i = 0; i < calls; i++) {
+                  String text = "a" + slot + "-" + i;
+                  long t0 = System.nanoTime();
+                  String failure = agent.call(text);
+                  nanos[slot + i] = System.nanoTime() - t0;
+                  if (failure != null) {
+                    failed.incrementAndGet();
+                    first.compareAndSet(null, failure);
+                  }
+                }
+                return null;
+              }));
+    }
+    long t0 = System.nanoTime();
+    go.countDown();
+    for (Future<?> f : running) {
+      f.get(600, TimeUnit.SECONDS);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    for (Agent agent : opened) {
+      agent.close();
+    }
+    return new Round(nanos, nanos.length / seconds, failed.get(), first.get(), 0, 0);
   }
 
   @Test

@@ -6,21 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plugboard.packaging.PackagedAppResource;
 import dev.plugboard.support.Await;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
 import dev.plugboard.support.PackagedApp;
-import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,45 +23,7 @@ import org.junit.jupiter.api.Test;
  * database serve one agent's session alternately, with no sticky routing, against an MCP Java SDK
  * upstream. Runs in {@code verify} after {@code package} (failsafe), on 127.0.0.1 only.
  */
-class ReplicaIT {
-
-  static PackagedAppResource database;
-  static GatewayPeers upstream;
-  static final List<Replica> replicas = new ArrayList<>();
-  static Replica a;
-  static Replica b;
-
-  @BeforeAll
-  static void start() throws Exception {
-    database = new PackagedAppResource();
-    Map<String, String> config = new HashMap<>(database.start());
-    // the upstream is the SDK server on http://127.0.0.1
-    config.put("plugboard.outbound.allow-http", "true");
-    config.put("plugboard.outbound.allow-private-networks", "true");
-    upstream = new GatewayPeers();
-    // One after the other: the first one migrates the schema.
-    a = Replica.start("a", config);
-    b = Replica.start("b", config);
-    RestAssured.baseURI = "http://127.0.0.1";
-    RestAssured.port = a.port(); // Fixtures (admin API) go to replica a
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    RestAssured.reset();
-    try {
-      for (Replica r : replicas) {
-        r.stop();
-      }
-    } finally {
-      if (upstream != null) {
-        upstream.close();
-      }
-      if (database != null) {
-        database.stop();
-      }
-    }
-  }
+class ReplicaIT extends TwoReplicas {
 
   @Test
   void oneAgentsSessionAlternatesBetweenTwoReplicas() throws Exception {
@@ -122,9 +79,7 @@ class ReplicaIT {
     }
 
     static Replica start(String name, Map<String, String> config) throws IOException {
-      Replica r = new Replica(PackagedApp.start(name, config));
-      replicas.add(r);
-      return r;
+      return new Replica(PackagedApp.start(name, config));
     }
 
     int port() {

@@ -233,4 +233,107 @@ class GuardedHttpTest {
     OutboundFailure f = assertThrows(OutboundFailure.class, () -> http.exchange(Request.get("http://127.0.0.1:" + closed + "/", Map.of())));
     assertEquals(Kind.UNREACHABLE, f.kind());
   }
+
+  @Test
+  void aKeptAliveConnectionResetAsARequestGoesOutIsSentAgainOnAFreshOne() throws Exception {
+    // What a server closing an idle connection does to a request that arrives at that moment (a
+    // reset, never an answer): the server here resets every connection at its second request.
+    try (ResettingPeer peer = new ResettingPeer(1)) {
+      java.util.List<String> sent = java.util.List.of("one", "two", "three", "four", "five");
+      for (String body : sent) { // one at a time: every request after the first finds the last connection idle in the pool
+        assertEquals("answer to " + body, http.exchange(Request.post(peer.url(), Map.of(), body)).bodyText());
+      }
+      assertTrue(peer.resets.get() >= 1, "a request went out on a kept-alive connection and met the reset");
+      assertEquals(sent, java.util.List.copyOf(peer.answered), "each request answered once, in order");
+    }
+  }
+
+  @Test
+  void aFreshConnectionResetBeforeAnyAnswerIsNotRetried() throws Exception {
+    try (ResettingPeer peer = new ResettingPeer(0)) {
+      OutboundFailure f = assertThrows(OutboundFailure.class, () -> http.exchange(Request.post(peer.url(), Map.of(), "one")));
+      assertEquals(Kind.UNREACHABLE, f.kind());
+      assertEquals(1, peer.connections.get(), "a server that resets a new connection may have read the request: it is not sent twice");
+    }
+  }
+
+  /** A raw HTTP/1.1 server on 127.0.0.1 that answers requests, keeping the connection alive, but resets each connection at its request number {@code resetAt} (0: the first). */
+  static final class ResettingPeer implements AutoCloseable {
+    final java.net.ServerSocket server = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress());
+    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger resets = new java.util.concurrent.atomic.AtomicInteger();
+    final Queue<String> answered = new ConcurrentLinkedQueue<>();
+    final Thread acceptor;
+
+    ResettingPeer(int resetAt) throws IOException {
+      acceptor =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try {
+                    java.net.Socket s = server.accept();
+                    connections.incrementAndGet();
+                    Thread.ofVirtual().start(() -> serve(s, resetAt));
+                  } catch (IOException closed) {
+                    return;
+                  }
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.getLocalPort() + "/mcp";
+    }
+
+    private void serve(java.net.Socket s, int resetAt) {
+      try (s) {
+        java.io.InputStream in = s.getInputStream();
+        for (int n = 0; ; n++) {
+          String head = readHead(in);
+          if (head == null) {
+            return;
+          }
+          int length = 0;
+          for (String line : head.split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+              length = Integer.parseInt(line.substring(15).trim());
+            }
+          }
+          String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+          if (n == resetAt) {
+            resets.incrementAndGet();
+            s.setSoLinger(true, 0); // close with a reset, as a kernel answers data sent to a closed socket
+            return;
+          }
+          answered.add(body);
+          byte[] answer = ("answer to " + body).getBytes(StandardCharsets.UTF_8);
+          OutputStream out = s.getOutputStream();
+          out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + answer.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(answer);
+          out.flush();
+        }
+      } catch (IOException gone) {
+        // the client closed the connection
+      }
+    }
+
+    private static String readHead(java.io.InputStream in) throws IOException {
+      StringBuilder head = new StringBuilder();
+      int c;
+      while ((c = in.read()) >= 0) {
+        head.append((char) c);
+        if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+          return head.toString();
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+    }
+  }
 }

@@ -36,6 +36,14 @@ public class OutboundPolicyTest {
       public int maxRedirects() {
         return 3;
       }
+
+      public int maxConnectionsPerHost() {
+        return 256;
+      }
+
+      public Duration idleTimeout() {
+        return Duration.ofSeconds(4);
+      }
     };
   }
 

@@ -1,5 +1,6 @@
 package dev.plugboard.support;
 
+import dev.plugboard.api.ChangeFeed;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -9,20 +10,36 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Raw SQL against the application's database, for asserting what is really stored. */
 @ApplicationScoped
 public class Db {
 
-  @Inject AgroalDataSource dataSource;
+  /** The tables whose changes the app's caches hear by NOTIFY (migration V14). */
+  private static final Pattern ANNOUNCED = Pattern.compile("\\b(connections|connection_headers|oauth_tokens|gateway_sessions)\\b");
 
+  @Inject AgroalDataSource dataSource;
+  @Inject ChangeFeed feed;
+
+  /**
+   * Runs a change; one to a table the app caches returns once the app has heard it (its caches keep
+   * the promise "within 1 s", and a test's next request may come sooner).
+   */
   public int update(String sql, Object... args) {
+    int changed;
     try (Connection c = dataSource.getConnection();
         PreparedStatement s = prepare(c, sql, args)) {
-      return s.executeUpdate();
+      changed = s.executeUpdate();
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+    if (ANNOUNCED.matcher(sql.toLowerCase(Locale.ROOT)).find()) {
+      long committed = System.nanoTime();
+      Await.until("the app heard the change", 10, () -> feed.heardSince(committed));
+    }
+    return changed;
   }
 
   public List<List<Object>> query(String sql, Object... args) {
