@@ -17,7 +17,7 @@ import javax.sql.DataSource;
 import org.postgresql.PGNotification;
 
 /**
- * Hears the {@code plugboard_changes} NOTIFY of migration V14 ({@code <topic>:<key>}, {@code
+ * Hears the {@code plugboard_changes} NOTIFY of migration V16 ({@code <topic>:<key>}, {@code
  * <topic>:*}) on one database connection and drops the matching entries of every {@link HeardCache}
  * of that topic. The heartbeat every quarter second confirms the caches as current up to the moment
  * it was sent; while it is lost, their entries fall back to a 1 s lifetime.

@@ -52,7 +52,7 @@ public class Connection extends PanacheEntityBase {
   @Column(name = "created_at", nullable = false) public Instant createdAt;
   @Column(name = "updated_at", nullable = false) public Instant updatedAt;
 
-  /** This replica's own change leaves the gateway's connection cache at once (others hear V14's NOTIFY). */
+  /** This replica's own change leaves the gateway's connection cache at once (others hear V16's NOTIFY). */
   @PostPersist
   @PostUpdate
   @PostRemove

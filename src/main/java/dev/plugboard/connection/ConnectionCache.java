@@ -14,7 +14,7 @@ import java.util.UUID;
  * it was read under (the SQL rule stays the one spelling of it): a forwarded message costs no
  * database read while the row is unchanged. Secret header values stay ciphertext here; they are
  * decrypted per call, as before. A change to the connection, its headers or its OAuth tokens
- * (migration V14; this replica's own JPA writes at once, through the entities' callbacks) drops it on every
+ * (migration V16; this replica's own JPA writes at once, through the entities' callbacks) drops it on every
  * replica within 1 s.
  */
 @ApplicationScoped

@@ -30,7 +30,7 @@ public class ConnectionHeader extends PanacheEntityBase {
     return "connection_headers.value:" + id;
   }
 
-  /** This replica's own change leaves the gateway's connection cache at once (others hear V14's NOTIFY). */
+  /** This replica's own change leaves the gateway's connection cache at once (others hear V16's NOTIFY). */
   @PostPersist
   @PostUpdate
   @PostRemove

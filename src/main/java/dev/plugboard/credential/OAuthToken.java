@@ -48,7 +48,7 @@ public class OAuthToken extends PanacheEntityBase {
     return "oauth_tokens." + field + ":" + connectionId;
   }
 
-  /** This replica's own change leaves the gateway's connection cache at once (others hear V14's NOTIFY). */
+  /** This replica's own change leaves the gateway's connection cache at once (others hear V16's NOTIFY). */
   @PostPersist
   @PostUpdate
   @PostRemove

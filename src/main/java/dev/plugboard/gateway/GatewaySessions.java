@@ -36,7 +36,7 @@ import javax.sql.DataSource;
  * one upstream session per connection it has used.
  *
  * <p>Each replica caches the rows it has served (by id hash), so a busy session costs no database
- * round trip per message: any change to a row but its touch is announced by NOTIFY (migration V14)
+ * round trip per message: any change to a row but its touch is announced by NOTIFY (migration V16)
  * and drops it on every replica within 1 s, and a copy whose last use is older than the touch
  * interval is read (and touched) again, so neither an idle end nor another replica's touch is
  * missed.
@@ -91,7 +91,7 @@ public class GatewaySessions {
           ps.setBoolean(7, elicitationUrl);
         });
     UpstreamSession kept = upstream.kind() == null ? null : upstream;
-    cached(id, new Session(connectionId, kept, new LinkedHashMap<>(), null, elicitationUrl), apiKeyId, generation);
+    cached(id, new Session(connectionId, kept, new LinkedHashMap<>(), null, elicitationUrl, JSON.createObjectNode()), apiKeyId, generation);
     return id;
   }
 
@@ -133,7 +133,7 @@ public class GatewaySessions {
           ps.setBoolean(3, elicitationUrl);
           ps.setString(4, capabilities.toString());
         });
-    cached(id, new Session(null, null, new LinkedHashMap<>(), null, elicitationUrl), apiKeyId, generation);
+    cached(id, new Session(null, null, new LinkedHashMap<>(), null, elicitationUrl, capabilities.deepCopy()), apiKeyId, generation);
     return id;
   }
 
