@@ -343,7 +343,7 @@ public class AggregateService {
       return gateway.callTool(caller, connectionId, tool, () -> callIn(caller, session, sessionId, connectionId, forwarded));
     } catch (McpException e) {
       if (person.afterRefusal(caller, connection, e)) {
-        return local(person.answer(caller, connection, message, session.elicitationUrl()));
+        return local(person.answer(caller, connection, message, session.elicitationUrl(), e));
       }
       LOG.infof("gateway: tools/call to connection %s failed: %s", connectionId, e.failed().reason());
       return local(GatewayService.upstreamError(id, e.failed()));
