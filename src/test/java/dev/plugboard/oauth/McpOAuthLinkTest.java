@@ -98,6 +98,9 @@ class McpOAuthLinkTest {
     assertTrue(refused.at("/error/message").asText().contains("mcp:write"), refused.toString());
     JsonNode asText = call(m, "/mcp/v1", aggregate, 4, "writer__write");
     assertTrue(asText.at("/result/isError").asBoolean() && asText.at("/result/content/0/text").asText().contains(link), "the same pending link, as text: " + asText);
+    JsonNode modern = modernCall(m, endpoint, 5, "write").path("result");
+    assertEquals("input_required", modern.path("resultType").asText(), modern.toString());
+    assertEquals(link, modern.at("/inputRequests/plugboard_connect/params/url").asText(), "a 2026-07-28 agent is asked with the same link");
     m.as().get("/v1/connections/" + id).then().body("broken_at", nullValue()).body("has_oauth_tokens", equalTo(true));
 
     for (String tool : List.of("admin", "stubborn")) {
@@ -123,6 +126,18 @@ class McpOAuthLinkTest {
 
     assertEquals("write: ok", call(m, endpoint, session, 6, "write").at("/result/content/0/text").asText(), "the retry in the same session");
     assertEquals("write: ok", call(m, "/mcp/v1", aggregate, 7, "writer__write").at("/result/content/0/text").asText());
+    assertEquals("write: ok", modernCall(m, endpoint, 8, "write").at("/result/content/0/text").asText());
+  }
+
+  /** A 2026-07-28 agent's tools/call (no session; version and capabilities, URL elicitation, in _meta). */
+  private static JsonNode modernCall(Member m, String path, int id, String tool) throws Exception {
+    String body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{},\"_meta\":{"
+        + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientInfo\":{\"name\":\"modern\",\"version\":\"1\"},"
+        + "\"io.modelcontextprotocol/clientCapabilities\":{\"elicitation\":{\"url\":{}}}}}}";
+    Response r = given().header("Authorization", "Bearer " + m.key()).header("Accept", ACCEPT).header("MCP-Protocol-Version", "2026-07-28")
+        .header("Mcp-Method", "tools/call").header("Mcp-Name", tool).contentType("application/json").body(body).post(path);
+    assertEquals(200, r.statusCode(), r.asString());
+    return answer(r);
   }
 
   /** The authorization server's sign-in form (shown for prompt=consent), granting {@code scope} in the token. */
@@ -159,6 +174,10 @@ class McpOAuthLinkTest {
         .contentType("application/json").body("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{}}}")
         .post(path);
     assertEquals(200, r.statusCode(), r.asString());
+    return answer(r);
+  }
+
+  private static JsonNode answer(Response r) throws Exception {
     String body = r.asString();
     if (r.contentType().startsWith("text/event-stream")) {
       String[] data = body.lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toArray(String[]::new);
