@@ -62,8 +62,9 @@ public class PersonNeeded {
   /**
    * Whether the server's refusal of the connection's credentials (after any bearer renewal failed)
    * needs a person: a 401 to stored secret headers, or an OAuth connection whose refresh has just
-   * broken it (invalid_grant). A transient refresh failure does not. Reads the connection again, on
-   * this failure path only.
+   * broken it (invalid_grant), or a 403 {@code insufficient_scope} asking an MCP OAuth connection for
+   * scope it lacks (step-up). A transient refresh failure does not. Reads the connection again, on this
+   * failure path only.
    */
   boolean afterRefusal(Caller caller, ConnectionView c, McpException e) {
     if (e.failed().reason() == Reason.FORBIDDEN) {
