@@ -8,13 +8,19 @@
 //      to the return URL with status and connection_id;
 //   3. uses the new connection through the gateway (/mcp/v1/connections/{id}) with only the API key,
 //      as an agent with the official SDK client: initialize, tools/list, and a call of each listed tool
-//      the scenarios define (`test-tool`).
+//      the scenarios define (`test-tool`). A call answered with a connect link (the server asked for more
+//      scope: step-up) is completed as the person, on the link's page, then retried.
 // Environment (set by AuthScenariosConformanceTest): PLUGBOARD_URL (the app on loopback), PLUGBOARD_KEY
 // (an API key, never printed), PLUGBOARD_PUBLIC_BASE_URL (what Plugboard puts in its redirect URI: an
 // https front the browser reaches; this browser reaches it at PLUGBOARD_URL). Prints one JSON line with
 // the outcome; exits 1 when a step fails.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { completeByHttp } from '../person-page.mjs';
+
+const MAX_LINKS_PER_CALL = 2;
+/** The connect link in a tool result's text (an agent that did not declare URL elicitation gets it so). */
+const linkIn = (result) => (result.content ?? []).map((c) => c.text ?? '').join(' ').match(/https?:\/\/[^\s/]+\/connect\/[A-Za-z0-9_-]{20,}/)?.[0];
 
 const serverUrl = process.argv[process.argv.length - 1];
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? 'unknown';
@@ -80,7 +86,16 @@ try {
   out.tools = tools.map((t) => t.name);
   out.steps.push(`gateway tools/list: ${out.tools.join(', ')}`);
   for (const name of out.tools.filter((n) => n === 'test-tool')) {
-    const result = await client.callTool({ name, arguments: {} });
+    let result = await client.callTool({ name, arguments: {} });
+    // A call that needs a person (step-up: the server wants more scope) answers with a connect link:
+    // the person completes its page, then the call is retried. A bounded number of times per call: a
+    // server that keeps asking after consent must not keep the person in a loop.
+    for (let round = 1; round <= MAX_LINKS_PER_CALL && result.isError && linkIn(result); round++) {
+      const link = new URL(linkIn(result));
+      const visit = await completeByHttp(app, link, {});
+      out.steps.push(`gateway tools/call ${name}: connect link; the person's page: ${visit.pageStatus}, browser ${visit.browserStatuses.join(' ')}`);
+      result = await client.callTool({ name, arguments: {} });
+    }
     out.steps.push(`gateway tools/call ${name}: ${result.isError ? 'error' : 'ok'} ${JSON.stringify(result.content)}`);
     if (result.isError) done(false, `tools/call ${name} answered an error result`);
   }

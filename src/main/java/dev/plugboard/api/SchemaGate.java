@@ -27,7 +27,7 @@ public class SchemaGate {
   private static final Logger LOG = Logger.getLogger(SchemaGate.class);
 
   /** The highest migration in db/migration; SchemaGateTest keeps the two equal. */
-  public static final String REQUIRED_VERSION = "16";
+  public static final String REQUIRED_VERSION = "17";
 
   static final String MIGRATE_HINT =
       "run the migration step first: the same image or jar with QUARKUS_INIT_AND_EXIT=true "

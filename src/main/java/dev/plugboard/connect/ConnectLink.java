@@ -31,6 +31,11 @@ public class ConnectLink extends PanacheEntityBase {
   @Column(name = "secret_headers")
   public String[] secretHeaders;
 
+  /** A step-up reconnect link's scopes (granted plus asked); null for any other link. */
+  @JdbcTypeCode(SqlTypes.ARRAY)
+  @Column
+  public String[] scopes;
+
   @Column(name = "composio_auth_config_id") public String composioAuthConfigId;
   @Column(name = "composio_app") public String composioApp;
   @Column(name = "composio_account_id") public String composioAccountId;

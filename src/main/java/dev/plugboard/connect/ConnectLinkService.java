@@ -14,6 +14,7 @@ import dev.plugboard.oauth.FlowService;
 import dev.plugboard.oauth.FlowService.Outcome;
 import dev.plugboard.oauth.LinkedFlows;
 import dev.plugboard.oauth.OAuthUrls;
+import dev.plugboard.oauth.StepUp;
 import dev.plugboard.outbox.Outbox;
 import dev.plugboard.tenancy.Caller;
 import io.micrometer.core.instrument.Counter;
@@ -134,15 +135,25 @@ public class ConnectLinkService implements ConnectLinks, LinkedFlows {
         break;
       default:
         link.kind = "reconnect";
-        reconnectTarget(caller, in.connectionId(), link);
+        reconnectTarget(caller, in.connectionId(), link, null);
     }
     return insert(caller, link, ttl, returnUrl);
   }
 
   @Override
   public ConnectLinkView reconnect(Caller caller, UUID connectionId) {
+    return reconnect(caller, connectionId, null);
+  }
+
+  @Override
+  public ConnectLinkView stepUp(Caller caller, UUID connectionId, List<String> scopes) {
+    return reconnect(caller, connectionId, List.copyOf(scopes));
+  }
+
+  /** A pending reconnect link asking for the same scopes (null: discovery's) is reused; else a new one. */
+  private ConnectLinkView reconnect(Caller caller, UUID connectionId, List<String> stepUpScopes) {
     ConnectLink target = new ConnectLink();
-    reconnectTarget(caller, connectionId, target);
+    reconnectTarget(caller, connectionId, target, stepUpScopes);
     Optional<ConnectLinkView> reused =
         QuarkusTransaction.requiringNew()
             .call(
@@ -156,8 +167,8 @@ public class ConnectLinkService implements ConnectLinks, LinkedFlows {
                         .setParameter("u", caller.userId())
                         .setParameter("t", caller.teamId())
                         .setParameter("now", Instant.now().plusSeconds(60)) // a link about to expire is no use
-                        .setMaxResults(1)
                         .getResultStream()
+                        .filter(l -> Arrays.equals(l.scopes, target.scopes))
                         .findFirst()
                         .map(this::view));
     if (reused.isPresent() && reused.get().url() != null) {
@@ -168,8 +179,11 @@ public class ConnectLinkService implements ConnectLinks, LinkedFlows {
     return insert(caller, target, config.linkTtl(), null);
   }
 
-  /** Fills a reconnect link from its connection: 404/403 exactly as a PATCH by this caller would be. */
-  private void reconnectTarget(Caller caller, UUID connectionId, ConnectLink link) {
+  /**
+   * Fills a reconnect link from its connection: 404/403 exactly as a PATCH by this caller would be.
+   * With {@code stepUpScopes}, the link's flow asks for them beside the scopes already granted.
+   */
+  private void reconnectTarget(Caller caller, UUID connectionId, ConnectLink link, List<String> stepUpScopes) {
     Map<String, String> masked = connections.maskedCredentials(caller, connectionId);
     QuarkusTransaction.requiringNew()
         .run(
@@ -178,6 +192,12 @@ public class ConnectLinkService implements ConnectLinks, LinkedFlows {
               link.connectionId = c.id;
               link.name = c.name;
               link.serverUrl = c.serverUrl;
+              if (stepUpScopes != null) {
+                if (!"oauth".equals(c.authMethod) || "native".equals(c.provider)) {
+                  throw ApiException.validation("connection_id", "only an MCP OAuth connection is asked for more scope");
+                }
+                link.scopes = StepUp.union(c.oauthScopes == null ? List.of() : List.of(c.oauthScopes), stepUpScopes).toArray(String[]::new);
+              }
               if ("native".equals(c.provider)) {
                 if (flows.nativeProviderName(c.oauthProvider).isEmpty()) {
                   throw ApiException.validation(

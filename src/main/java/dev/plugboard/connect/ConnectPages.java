@@ -275,12 +275,12 @@ public class ConnectPages {
       case "native":
         return new Outcome.Redirect(flows.startNativeForLink(creator, l.provider, l.name, null, l.id));
       case "mcp_oauth":
-        return new Outcome.Redirect(flows.startMcpForLink(creator, l.serverUrl, l.name, null, l.id));
+        return new Outcome.Redirect(flows.startMcpForLink(creator, l.serverUrl, l.name, null, l.id, null));
       default:
         return new Outcome.Redirect(
             l.provider != null
                 ? flows.startNativeForLink(creator, l.provider, null, target, l.id)
-                : flows.startMcpForLink(creator, l.serverUrl, null, target, l.id));
+                : flows.startMcpForLink(creator, l.serverUrl, null, target, l.id, l.scopes == null ? null : List.of(l.scopes)));
     }
   }
 

@@ -448,7 +448,7 @@ public class AggregateService {
       return reply(messages, exchange.response(), acceptsStream);
     } catch (McpException e) {
       if (person.afterRefusal(caller, connection, e)) {
-        return reply(first, person.answer(caller, connection, message, session.elicitationUrl()), acceptsStream);
+        return reply(first, person.answer(caller, connection, message, session.elicitationUrl(), e), acceptsStream);
       }
       LOG.infof("gateway: tools/call to connection %s failed: %s", connectionId, e.failed().reason());
       return reply(first, GatewayService.upstreamError(id, e.failed()), acceptsStream);

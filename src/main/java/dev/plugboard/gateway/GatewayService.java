@@ -163,7 +163,7 @@ public class GatewayService {
         throw new ApiException(404, "not_found", "the MCP server ended the session; initialize again");
       }
       if (request && person.afterRefusal(caller, connection, e)) {
-        return Reply.json(200, person.answer(caller, connection, message, session.elicitationUrl()));
+        return Reply.json(200, person.answer(caller, connection, message, session.elicitationUrl(), e));
       }
       LOG.infof("gateway: %s to connection %s failed: %s", message.path("method").asText("a message"), connectionId, e.failed().reason());
       return request ? Reply.json(200, upstreamError(id, e.failed())) : Reply.accepted();

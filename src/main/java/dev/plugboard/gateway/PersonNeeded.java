@@ -14,11 +14,13 @@ import dev.plugboard.mcp.McpClient;
 import dev.plugboard.mcp.McpException;
 import dev.plugboard.mcp.ToolListing.Reason;
 import dev.plugboard.oauth.ProviderCatalog;
+import dev.plugboard.oauth.StepUp;
 import dev.plugboard.tenancy.Caller;
 import dev.plugboard.tenancy.User;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -60,10 +62,14 @@ public class PersonNeeded {
   /**
    * Whether the server's refusal of the connection's credentials (after any bearer renewal failed)
    * needs a person: a 401 to stored secret headers, or an OAuth connection whose refresh has just
-   * broken it (invalid_grant). A transient refresh failure does not. Reads the connection again, on
-   * this failure path only.
+   * broken it (invalid_grant), or a 403 {@code insufficient_scope} asking an MCP OAuth connection for
+   * scope it lacks (step-up). A transient refresh failure does not. Reads the connection again, on this
+   * failure path only.
    */
   boolean afterRefusal(Caller caller, ConnectionView c, McpException e) {
+    if (e.failed().reason() == Reason.FORBIDDEN) {
+      return stepUpScopes(caller, c, e).isPresent();
+    }
     if (e.failed().reason() != Reason.UNAUTHORIZED) {
       return false;
     }
@@ -72,6 +78,21 @@ public class PersonNeeded {
     }
     // Composio's key is Plugboard's own configuration, not something a person of this team types.
     return c.hasHeaders() && !"composio".equals(c.provider());
+  }
+
+  /**
+   * Step-up (MCP authorization spec): the scopes an MCP OAuth connection's server asks for with 403
+   * {@code insufficient_scope}, when a new authorization could grant more. Empty when the person has
+   * already granted all of them and the server still refuses (asking again would loop: the refusal
+   * reaches the agent as is), and for any other refusal. The connection stays usable for other tools.
+   * Reads the connection again, on this failure path only, so scopes granted a moment ago count.
+   */
+  private Optional<List<String>> stepUpScopes(Caller caller, ConnectionView c, McpException e) {
+    if (!"oauth".equals(c.authMethod()) || "native".equals(c.provider())) {
+      return Optional.empty();
+    }
+    return StepUp.scopesAsked(e.failed().httpStatus(), e.failed().wwwAuthenticate())
+        .filter(asked -> StepUp.wouldWiden(connections.get(caller, c.id()).oauthScopes(), asked));
   }
 
   /** Whether {@code initialize} declared {@code capabilities.elicitation.url}. */
@@ -84,18 +105,30 @@ public class PersonNeeded {
    * (reused while pending), or, when the caller may not change the connection, who may.
    */
   ObjectNode answer(Caller caller, ConnectionView c, JsonNode request, boolean elicitationUrl) {
+    return answer(caller, c, request, elicitationUrl, null);
+  }
+
+  /**
+   * The answer after {@code refusal} (for which {@link #afterRefusal} said yes): for a step-up, a
+   * reconnect link whose flow asks for the scopes granted plus those the server asked for; else as
+   * {@link #answer(Caller, ConnectionView, JsonNode, boolean)}.
+   */
+  ObjectNode answer(Caller caller, ConnectionView c, JsonNode request, boolean elicitationUrl, McpException refusal) {
     boolean toolCall = "tools/call".equals(request.path("method").asText());
-    String what = "The connection \"" + JsonRpc.clean(c.name()) + "\" (" + c.slug() + ") needs a person to authorize it again";
+    Optional<List<String>> stepUp = refusal == null || refusal.failed().reason() != Reason.FORBIDDEN ? Optional.empty() : stepUpScopes(caller, c, refusal);
+    String what =
+        "The connection \"" + JsonRpc.clean(c.name()) + "\" (" + c.slug() + ") needs a person to "
+            + stepUp.map(s -> "grant it more access (the server asks for scope \"" + JsonRpc.clean(String.join(" ", s)) + "\")").orElse("authorize it again");
     ConnectLinkView link;
     try {
-      link = links.reconnect(caller, c.id());
+      link = stepUp.isPresent() ? links.stepUp(caller, c.id(), stepUp.get()) : links.reconnect(caller, c.id());
     } catch (ApiException e) {
       if (e.status() != 403) {
         return failure(request.get("id"), toolCall, what + ", but no link could be made: " + e.getMessage());
       }
       return failure(request.get("id"), toolCall, what + ", and only " + whoMayChange(c) + " may do that: ask them to reconnect it.");
     }
-    LOG.infof("gateway: connection %s needs a person; answered with connect link %s", c.id(), link.id());
+    LOG.infof("gateway: connection %s needs a person%s; answered with connect link %s", c.id(), stepUp.isPresent() ? " (step-up)" : "", link.id());
     return withLink(request.get("id"), toolCall, link, what, elicitationUrl);
   }
 

@@ -91,13 +91,13 @@ class Discovery {
    * What a 401 said: {@code bearer} when it allows OAuth (a {@code Bearer} challenge, or no
    * challenge at all), with the challenge's parameters.
    */
-  record Challenge(String resourceMetadata, String scope, boolean bearer) {
+  record Challenge(String resourceMetadata, String scope, boolean bearer, String error) {
     List<String> scopes() {
       return scope == null || scope.isBlank() ? List.of() : List.of(scope.trim().split("\\s+"));
     }
   }
 
-  private static final Challenge NONE = new Challenge(null, null, false);
+  private static final Challenge NONE = new Challenge(null, null, false, null);
 
   /** The scopes plus {@code offline_access} when the authorization server offers it (for a refresh token). */
   private static List<String> withOfflineAccess(List<String> scopes, AuthServer as) {
@@ -151,7 +151,7 @@ class Discovery {
         }
       }
       // A 401 without any challenge may still be OAuth (the 2025-03-26 revision requires none).
-      return r.headers("www-authenticate").isEmpty() ? new Challenge(null, null, true) : NONE;
+      return r.headers("www-authenticate").isEmpty() ? new Challenge(null, null, true, null) : NONE;
     }
     String session = r.header("mcp-session-id");
     if (session != null && r.status() / 100 == 2) {
@@ -180,7 +180,7 @@ class Discovery {
       String value = m.group(2) != null ? m.group(2).replaceAll("\\\\(.)", "$1") : m.group(3);
       params.putIfAbsent(m.group(1).toLowerCase(Locale.ROOT), value);
     }
-    return new Challenge(params.get("resource_metadata"), params.get("scope"), true);
+    return new Challenge(params.get("resource_metadata"), params.get("scope"), true, params.get("error"));
   }
 
   /**

@@ -104,10 +104,11 @@ public class FlowService {
   }
 
   public StartView startMcp(Caller caller, McpStartRequest in) {
-    return startMcp(caller, in, null);
+    return startMcp(caller, in, null, null);
   }
 
-  private StartView startMcp(Caller caller, McpStartRequest in, UUID linkId) {
+  /** {@code stepUpScopes}: the scopes to ask for instead of discovery's (a step-up link); null: discovery's. */
+  private StartView startMcp(Caller caller, McpStartRequest in, UUID linkId, List<String> stepUpScopes) {
     String serverUrl = serverUrl(in.mcpServerUrl());
     UUID reconnect = in.reconnectInstanceId() == null ? null : Ids.parse("reconnect_instance_id", in.reconnectInstanceId());
     String name = name(in.name(), reconnect == null);
@@ -143,7 +144,10 @@ public class FlowService {
     f.revocationEndpoint = auth.server().revocationEndpoint();
     f.resource = auth.resource();
     f.serverUrl = serverUrl;
-    f.scopes = auth.scopes().toArray(String[]::new);
+    // Step-up asks for exactly the union the link carries, and keeps a refresh token when the server offers one.
+    List<String> scopes =
+        stepUpScopes == null ? auth.scopes() : StepUp.union(stepUpScopes, auth.scopes().contains("offline_access") ? List.of("offline_access") : List.of());
+    f.scopes = scopes.toArray(String[]::new);
     f.name = name;
     f.customIntegrationId = customIntegrationId;
     f.integrationType = in.integrationType();
@@ -151,7 +155,7 @@ public class FlowService {
     f.connectLinkId = linkId;
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("resource", auth.resource());
-    if (auth.scopes().contains("offline_access")) {
+    if (scopes.contains("offline_access")) {
       extra.put("prompt", "consent"); // as the MCP SDKs do: a refresh token needs fresh consent
     }
     return new StartView(begin(caller, f, client, auth.server().authorizationEndpoint(), returnUrl, extra));
@@ -219,10 +223,13 @@ public class FlowService {
     return startNative(creator, slug, new NativeStartRequest(null, reconnect, name), linkId).authorizationUrl();
   }
 
-  /** The authorization URL of an MCP flow started for a link's creator; the callback reports to the link. */
-  public String startMcpForLink(Caller creator, String serverUrl, String name, UUID reconnectId, UUID linkId) {
+  /**
+   * The authorization URL of an MCP flow started for a link's creator; the callback reports to the link.
+   * {@code stepUpScopes}: the scopes a step-up link asks for (null: discovery's).
+   */
+  public String startMcpForLink(Caller creator, String serverUrl, String name, UUID reconnectId, UUID linkId, List<String> stepUpScopes) {
     String reconnect = reconnectId == null ? null : reconnectId.toString();
-    return startMcp(creator, new McpStartRequest(serverUrl, name, null, null, null, reconnect, null, null), linkId)
+    return startMcp(creator, new McpStartRequest(serverUrl, name, null, null, null, reconnect, null, null), linkId, stepUpScopes)
         .authorizationUrl();
   }
 

@@ -146,7 +146,7 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
   /** Which authorization server protects each MCP path prefix. */
   static String issuerIdFor(String mcpId) {
     return switch (mcpId) {
-      case "noheader", "badres" -> "dcr";
+      case "noheader", "badres", "stepup" -> "dcr";
       default -> mcpId;
     };
   }
@@ -154,7 +154,7 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
   private void startMcp() throws Exception {
     jetty = new LoopbackJetty();
     ServletContextHandler ctx = jetty.context();
-    for (String id : List.of("dcr", "cimd", "noheader", "open", "legacy")) {
+    for (String id : List.of("dcr", "cimd", "noheader", "open", "legacy", "stepup")) {
       ServletHolder h = new ServletHolder(mcpTransport("/" + id + "/mcp"));
       h.setAsyncSupported(true);
       ctx.addServlet(h, "/" + id + "/mcp");
@@ -166,11 +166,15 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
       String path = r.getRequestURI();
       String[] segments = path.split("/");
       String id = segments.length > 1 ? segments[1] : "";
+      HttpServletResponse out = (HttpServletResponse) res;
+      if (id.equals("stepup") && verified(r.getHeader("Authorization"), issuerIdFor(id))) {
+        StepUpGate.pass(r, out, chain, r.getHeader("Authorization").substring(7));
+        return;
+      }
       if (id.equals("open") || id.equals(".well-known") || verified(r.getHeader("Authorization"), issuerIdFor(id))) {
         chain.doFilter(req, res);
         return;
       }
-      HttpServletResponse out = (HttpServletResponse) res;
       if (id.equals("legacy")) { // no resource_metadata; the mock insists on openid
         out.setHeader("WWW-Authenticate", "Bearer realm=\"mcp\", scope=\"openid\"");
       } else if (!id.equals("noheader")) {
@@ -195,13 +199,16 @@ public class OAuthPeers implements QuarkusTestResourceLifecycleManager {
             .jsonMapper(json)
             .serverInfo("oauth-peer", "1.0")
             .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
-            .tools(
-                McpServerFeatures.SyncToolSpecification.builder()
-                    .tool(McpSchema.Tool.builder().name("whoami").description("Who is calling").inputSchema(json, "{\"type\":\"object\"}").build())
-                    .callHandler((exchange, req) -> McpSchema.CallToolResult.builder().addTextContent("ok").build())
-                    .build())
+            .tools(ok(json, "whoami", "Who is calling"), ok(json, "write", "Writes (needs mcp:write on /stepup)"), ok(json, "admin", "Refused on /stepup"), ok(json, "stubborn", "Refused for a granted scope on /stepup"))
             .build());
     return transport;
+  }
+
+  private static McpServerFeatures.SyncToolSpecification ok(McpJsonMapper json, String name, String description) {
+    return McpServerFeatures.SyncToolSpecification.builder()
+        .tool(McpSchema.Tool.builder().name(name).description(description).inputSchema(json, "{\"type\":\"object\"}").build())
+        .callHandler((exchange, req) -> McpSchema.CallToolResult.builder().addTextContent(name + ": ok").build())
+        .build();
   }
 
   /** A JWT signed by the mock for this issuer id, not expired. */

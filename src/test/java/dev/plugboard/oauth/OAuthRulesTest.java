@@ -13,6 +13,24 @@ import org.junit.jupiter.api.Test;
 class OAuthRulesTest {
 
   @Test
+  void stepUpReadsOnlyA403InsufficientScopeChallengeThatNamesScopes() {
+    String challenge = "Bearer error=\"insufficient_scope\", scope=\"mcp:read  mcp:write\", resource_metadata=\"https://s.example/.well-known/oauth-protected-resource\"";
+    assertEquals(List.of("mcp:read", "mcp:write"), StepUp.scopesAsked(403, challenge).orElseThrow());
+    assertEquals(List.of("files:write"), StepUp.scopesAsked(403, "bearer scope=files:write, error=insufficient_scope").orElseThrow(), "scheme case-insensitive, token values");
+    assertTrue(StepUp.scopesAsked(401, challenge).isEmpty(), "a 401 is a new authorization, not a step-up");
+    assertTrue(StepUp.scopesAsked(403, "Bearer error=\"invalid_token\", scope=\"mcp:write\"").isEmpty());
+    assertTrue(StepUp.scopesAsked(403, "Bearer error=\"insufficient_scope\"").isEmpty(), "no scope named: nothing to ask for");
+    assertTrue(StepUp.scopesAsked(403, "Basic realm=\"x\"").isEmpty());
+    assertTrue(StepUp.scopesAsked(403, null).isEmpty());
+
+    assertEquals(List.of("openid", "mcp:read", "mcp:write"), StepUp.union(List.of("openid", "mcp:read"), List.of("mcp:read", "mcp:write")));
+    assertEquals(List.of("mcp:write"), StepUp.union(null, List.of("mcp:write")));
+    assertTrue(StepUp.wouldWiden(List.of("mcp:read"), List.of("mcp:write")));
+    assertTrue(StepUp.wouldWiden(null, List.of("mcp:write")));
+    assertFalse(StepUp.wouldWiden(List.of("mcp:read", "mcp:write"), List.of("mcp:write")), "already granted: asking again would loop");
+  }
+
+  @Test
   void bearerChallengesAreParsed() {
     var c = Discovery.parseBearer("Bearer error=\"invalid_token\", resource_metadata=\"https://a.test/.well-known/oauth-protected-resource/mcp\", scope=\"a b\"");
     assertEquals("https://a.test/.well-known/oauth-protected-resource/mcp", c.resourceMetadata());
