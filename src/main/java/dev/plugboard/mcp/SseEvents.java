@@ -10,6 +10,7 @@ final class SseEvents {
 
   private final Stream stream;
   private String lastEventId;
+  private Event pushedBack;
 
   SseEvents(Stream stream) {
     this.stream = stream;
@@ -20,8 +21,18 @@ final class SseEvents {
     return lastEventId;
   }
 
+  /** Makes {@code event} (just read) the next one {@link #next} returns. */
+  void pushBack(Event event) {
+    pushedBack = event;
+  }
+
   /** The next event, or null when the stream has ended. */
   Event next() throws OutboundFailure {
+    if (pushedBack != null) {
+      Event e = pushedBack;
+      pushedBack = null;
+      return e;
+    }
     StringBuilder data = null;
     String type = null;
     String id = null;

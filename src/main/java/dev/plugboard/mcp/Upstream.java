@@ -135,11 +135,36 @@ final class Upstream implements AutoCloseable {
     if (status >= 200 && status < 300 && status != 202 && status != 204 && s.contentType().startsWith("text/event-stream")) {
       lastStatus = status;
       streamed = true;
-      return new Opening(null, new Live(s, new SseEvents(s), target, h, id, msg.path("method").asText()));
+      String method = msg.path("method").asText();
+      SseEvents events = new SseEvents(s);
+      JsonNode only = firstIsTheResponse(events, id, method);
+      if (only != null) { // the usual answer: one event, the response; it leaves whole, with no live stream to keep
+        try (s) {
+          return new Opening(new Answer(status, s.url(), s.header("mcp-session-id"), s.header("www-authenticate"), s.contentType(), only, null), null);
+        }
+      }
+      return new Opening(null, new Live(s, events, target, h, id, method));
     }
     try (s) {
       return new Opening(read(s, target, h, msg, id, true), null);
     }
+  }
+
+  /**
+   * Reads the stream's first event with data: the response to {@code id} when that is what it is;
+   * otherwise null, with the event put back for {@link #drain}.
+   */
+  private static JsonNode firstIsTheResponse(SseEvents events, JsonNode id, String method) throws McpException, OutboundFailure {
+    SseEvents.Event first;
+    do {
+      first = events.next();
+    } while (first != null && (!first.type().equals("message") || first.data().isBlank()));
+    if (first == null) {
+      return null;
+    }
+    events.pushBack(first);
+    JsonNode msg = JsonRpc.parse(first.data().getBytes(StandardCharsets.UTF_8), method);
+    return msg.isObject() && !msg.has("method") && JsonRpc.sameId(msg.get("id"), id) ? msg : null;
   }
 
   /** Reads an open event stream until the response, handing everything else to {@code relay} as it comes. */
