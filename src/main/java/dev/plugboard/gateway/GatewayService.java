@@ -432,7 +432,7 @@ public class GatewayService {
   UpstreamSession openOwn(ResolvedView r, String protocolVersion, ObjectNode capabilities, Deadline deadline) throws McpException {
     ObjectNode params = JsonNodeFactory.instance.objectNode();
     params.put("protocolVersion", protocolVersion);
-    params.set("capabilities", capabilities);
+    params.set("capabilities", capabilities.deepCopy()); // the session cache's copy stays untouched by the request built here
     params.putObject("clientInfo").put("name", "plugboard").put("version", version);
     Opened opened = client.initialize(r.serverUrl(), r.headers(), JsonRpc.request(TextNode.valueOf("plugboard-initialize"), "initialize", params), deadline);
     JsonNode error = opened.exchange().response().get("error");
