@@ -1,5 +1,6 @@
 package dev.plugboard.admin;
 
+import dev.plugboard.api.JsonBodies;
 import dev.plugboard.admin.AdminViews.ApiKeyRequest;
 import dev.plugboard.admin.AdminViews.ApiKeyView;
 import dev.plugboard.admin.AdminViews.DeleteResult;
@@ -47,6 +48,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The operator API: tenancy and API keys. Guarded by PLUGBOARD_ADMIN_TOKEN; not rate limited. */
+@JsonBodies
 @Path("/admin/v1")
 @AdminAuthenticated
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,5 +1,6 @@
 package dev.plugboard.admin;
 
+import dev.plugboard.api.JsonBodies;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.plugboard.api.ContractOpenApi;
@@ -23,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Operator chores: the periodic tasks on demand, and encryption key rotation. */
+@JsonBodies
 @Path("/admin/v1")
 @AdminAuthenticated
 @Produces(MediaType.APPLICATION_JSON)

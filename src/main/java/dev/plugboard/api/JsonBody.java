@@ -9,9 +9,11 @@ import java.io.IOException;
 /**
  * The one rule for JSON request bodies that are not there: an empty body is not a JSON document and
  * a top-level {@code null} is a JSON value of the wrong type, so both are {@code invalid_request}
- * (the reader hands either to the resource as {@code null}), before any field is validated.
+ * (the reader hands either to the resource as {@code null}), before any field is validated. Applies
+ * to the resources marked {@link JsonBodies}.
  */
 @Provider
+@JsonBodies
 public class JsonBody implements ReaderInterceptor {
 
   @Override

@@ -1,5 +1,6 @@
 package dev.plugboard.composio;
 
+import dev.plugboard.api.JsonBodies;
 import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.composio.ComposioViews.FinalizeRequest;
@@ -22,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+@JsonBodies
 @Path("/v1/connections/composio")
 @ApiKeyAuthenticated
 @Consumes(MediaType.APPLICATION_JSON)

@@ -1,5 +1,6 @@
 package dev.plugboard.connect;
 
+import dev.plugboard.api.JsonBodies;
 import dev.plugboard.api.ApiException;
 import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
@@ -32,6 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code /v1/connect/links} (DESIGN §13): links a person opens to authorize a connection. */
+@JsonBodies
 @Path("/v1/connect/links")
 @ApiKeyAuthenticated
 @Produces(MediaType.APPLICATION_JSON)

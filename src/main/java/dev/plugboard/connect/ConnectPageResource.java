@@ -1,5 +1,6 @@
 package dev.plugboard.connect;
 
+import dev.plugboard.api.JsonBodies;
 import dev.plugboard.connect.ConnectPages.Shown;
 import dev.plugboard.credential.OpaqueTokens;
 import dev.plugboard.oauth.FlowService.Outcome;
@@ -34,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * The hosted page of a connect link (DESIGN §13): plain HTML for a person in a browser, no API key
  * (the token in the path is the credential), no JavaScript, nothing from another origin.
  */
+@JsonBodies
 @Path("/connect")
 @SecurityRequirements
 @Tag(name = "Connect link page", description = "Visited by people in a browser, not by API clients")

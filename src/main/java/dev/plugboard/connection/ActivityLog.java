@@ -4,8 +4,10 @@ import dev.plugboard.api.DatabaseException;
 import dev.plugboard.api.Times;
 import dev.plugboard.tenancy.Caller;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -21,28 +23,44 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Records every use of a connection's credentials (one INSERT, in a transaction of its own so it
- * neither joins nor breaks the caller's) and reads the trail back. Never stores arguments, results
- * or header values. Counts each record in {@code plugboard_connection_activity_total{kind,outcome}}.
+ * Records every use of a connection's credentials (an INSERT committed before the use's answer goes
+ * out, in a transaction of its own so it neither joins nor breaks the caller's) and reads the trail
+ * back. Never stores arguments, results or header values. Counts each record in {@code
+ * plugboard_connection_activity_total{kind,outcome}}.
+ *
+ * <p>Concurrent records are committed together (group commit): each caller queues its row, and
+ * whichever holds the writer lock inserts every row queued so far in one statement, so many calls at
+ * once share one round trip and one commit instead of paying for one each. A caller still returns
+ * only once its own row is committed.
  */
 @ApplicationScoped
+@Startup // its metrics are exported from the start, at 0, not from the first record on
 public class ActivityLog {
 
   private static final Logger LOG = Logger.getLogger(ActivityLog.class);
   /** Tool names come from agents; a longer one is stored cut (MCP names are at most 128). */
   static final int MAX_TOOL = 256;
 
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String INSERT =
       "INSERT INTO connection_activity (at, api_key_id, user_id, team_id, connection_id, kind, tool, outcome,"
-          + " upstream_status, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + " upstream_status, duration_ms) VALUES " + ROW;
+  /** Rows one statement inserts at most (10 parameters each). */
+  static final int MAX_BATCH = 64;
   private static final String COLUMNS =
       "at, kind, tool, outcome, upstream_status, duration_ms, api_key_id, user_id, connection_id, team_id";
 
   @Inject DataSource dataSource;
+  private final ConcurrentLinkedQueue<Pending> queued = new ConcurrentLinkedQueue<>();
+  private final ReentrantLock writer = new ReentrantLock();
+  /** The INSERT of n rows, at index n - 1. */
+  private final String[] inserts = new String[MAX_BATCH];
   private final Map<Activity.Kind, Map<Activity.Outcome, Counter>> counters = new EnumMap<>(Activity.Kind.class);
   private final Counter writeFailures;
 
@@ -65,6 +83,9 @@ public class ActivityLog {
         Counter.builder("plugboard.connection.activity.write.failures")
             .description("activity records that could not be stored")
             .register(registry);
+    Gauge.builder("plugboard.connection.activity.queued", queued, ConcurrentLinkedQueue::size)
+        .description("activity records waiting for the writer (group commit)")
+        .register(registry);
   }
 
   /**
@@ -123,31 +144,105 @@ public class ActivityLog {
     if (QuarkusTransaction.isActive()) {
       QuarkusTransaction.requiringNew().run(() -> insert(e, tool)); // neither joins nor breaks the caller's
     } else {
-      insert(e, tool); // outside a transaction the pool's connection autocommits: the INSERT is its own
+      grouped(new Pending(e, tool)); // outside a transaction the pool's connection autocommits: each INSERT is its own
     }
   }
 
-  private void insert(Entry e, String tool) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(INSERT)) {
-      ps.setObject(1, OffsetDateTime.ofInstant(Times.now(), ZoneOffset.UTC));
-      ps.setObject(2, e.apiKeyId());
-      ps.setObject(3, e.userId());
-      ps.setObject(4, e.teamId());
-      ps.setObject(5, e.connectionId());
-      ps.setString(6, e.kind().wire());
-      ps.setString(7, tool);
-      ps.setString(8, e.outcome().wire());
-      if (e.upstreamStatus() == null) {
-        ps.setNull(9, Types.INTEGER);
-      } else {
-        ps.setInt(9, e.upstreamStatus());
+  /** A row waiting in the queue; {@code done} and {@code failure} are set by the writer, under its lock. */
+  private static final class Pending {
+    final Entry entry;
+    final String tool;
+    final OffsetDateTime at = OffsetDateTime.ofInstant(Times.now(), ZoneOffset.UTC);
+    boolean done;
+    RuntimeException failure;
+
+    Pending(Entry entry, String tool) {
+      this.entry = entry;
+      this.tool = tool;
+    }
+  }
+
+  /**
+   * Queues {@code mine}, then takes the writer lock: by then an earlier holder may have written it
+   * with its own; if not, this caller writes everything queued (its row included) in turn.
+   */
+  private void grouped(Pending mine) {
+    queued.add(mine);
+    writer.lock();
+    try {
+      while (!mine.done) {
+        List<Pending> batch = new ArrayList<>();
+        for (Pending p; batch.size() < MAX_BATCH && (p = queued.poll()) != null; ) {
+          batch.add(p);
+        }
+        insertAll(batch);
       }
-      ps.setLong(10, Math.max(0, e.durationMs()));
+    } finally {
+      writer.unlock();
+    }
+    if (mine.failure != null) {
+      throw mine.failure;
+    }
+  }
+
+  /** One statement for the batch; if it fails, one per row, so a row the database refuses costs no other its record. */
+  private void insertAll(List<Pending> batch) {
+    try {
+      insert(batch);
+    } catch (DatabaseException whole) {
+      if (batch.size() == 1) {
+        batch.get(0).failure = whole;
+      } else {
+        for (Pending p : batch) {
+          try {
+            insert(List.of(p));
+          } catch (DatabaseException one) {
+            p.failure = one;
+          }
+        }
+      }
+    }
+    batch.forEach(p -> p.done = true);
+  }
+
+  private void insert(Entry e, String tool) {
+    insert(List.of(new Pending(e, tool)));
+  }
+
+  private void insert(List<Pending> rows) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(insertOf(rows.size()))) {
+      int i = 0;
+      for (Pending p : rows) {
+        Entry e = p.entry;
+        ps.setObject(++i, p.at);
+        ps.setObject(++i, e.apiKeyId());
+        ps.setObject(++i, e.userId());
+        ps.setObject(++i, e.teamId());
+        ps.setObject(++i, e.connectionId());
+        ps.setString(++i, e.kind().wire());
+        ps.setString(++i, p.tool);
+        ps.setString(++i, e.outcome().wire());
+        if (e.upstreamStatus() == null) {
+          ps.setNull(++i, Types.INTEGER);
+        } else {
+          ps.setInt(++i, e.upstreamStatus());
+        }
+        ps.setLong(++i, Math.max(0, e.durationMs()));
+      }
       ps.executeUpdate();
     } catch (SQLException x) {
       throw new DatabaseException("recording connection activity failed", x);
     }
+  }
+
+  private String insertOf(int rows) {
+    String sql = inserts[rows - 1];
+    if (sql == null) {
+      sql = INSERT + (", " + ROW).repeat(rows - 1);
+      inserts[rows - 1] = sql; // a race only builds the same string twice
+    }
+    return sql;
   }
 
   /** A page of the trail, newest first, filtered by connection and/or team (null: any). */

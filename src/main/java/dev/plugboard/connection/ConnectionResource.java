@@ -1,5 +1,6 @@
 package dev.plugboard.connection;
 
+import dev.plugboard.api.JsonBodies;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.api.ApiException;
@@ -40,6 +41,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+@JsonBodies
 @Path("/v1/connections")
 @ApiKeyAuthenticated
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,5 +1,6 @@
 package dev.plugboard.connection;
 
+import dev.plugboard.api.JsonBodies;
 import dev.plugboard.api.ApiException;
 import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
@@ -24,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /** Credential resolution for agent runtimes: the only response that carries secrets. */
+@JsonBodies
 @Path("/internal/v1/connections")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Internal", description = "For agent runtimes; guarded by PLUGBOARD_INTERNAL_TOKEN")

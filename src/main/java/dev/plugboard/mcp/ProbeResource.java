@@ -1,5 +1,6 @@
 package dev.plugboard.mcp;
 
+import dev.plugboard.api.JsonBodies;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+@JsonBodies
 @Path("/v1/connections/mcp")
 @ApiKeyAuthenticated
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,5 +1,6 @@
 package dev.plugboard.oauth;
 
+import dev.plugboard.api.JsonBodies;
 import dev.plugboard.oauth.OAuthViews.ClientMetadata;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -16,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Plugboard's Client ID Metadata Document: public, its URL is the client_id. */
+@JsonBodies
 @Path(OAuthUrls.CLIENT_METADATA_PATH)
 @Tag(name = "OAuth browser endpoints", description = "Visited by browsers and authorization servers, not API clients")
 // Public: no bearer of any kind (security: [] in /q/openapi).

@@ -1,5 +1,6 @@
 package dev.plugboard.oauth;
 
+import dev.plugboard.api.JsonBodies;
 import dev.plugboard.oauth.FlowService.Outcome;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -19,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * The browser side of the OAuth engine: no API key (the state is the credential), answers HTML or a
  * redirect.
  */
+@JsonBodies
 @Path("/v1/connections/oauth/callback")
 @Tag(name = "OAuth browser endpoints", description = "Visited by browsers and authorization servers, not API clients")
 // Public: no bearer of any kind (security: [] in /q/openapi).

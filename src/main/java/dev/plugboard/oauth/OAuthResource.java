@@ -1,5 +1,6 @@
 package dev.plugboard.oauth;
 
+import dev.plugboard.api.JsonBodies;
 import dev.plugboard.api.ContractOpenApi;
 import dev.plugboard.api.ErrorBody;
 import dev.plugboard.oauth.OAuthViews.CheckRequest;
@@ -24,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The API side of the OAuth engine: check an MCP server, start a flow (DESIGN §6). */
+@JsonBodies
 @Path("/v1/connections/oauth")
 @ApiKeyAuthenticated
 @Produces(MediaType.APPLICATION_JSON)

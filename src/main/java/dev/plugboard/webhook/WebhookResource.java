@@ -1,5 +1,6 @@
 package dev.plugboard.webhook;
 
+import dev.plugboard.api.JsonBodies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.admin.AdminAuthenticated;
 import dev.plugboard.api.ContractOpenApi;
@@ -38,6 +39,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The operator API of webhooks (DESIGN §14). Thin: {@link WebhookService} owns the rules. */
+@JsonBodies
 @Path("/admin/v1/webhooks")
 @SecurityRequirement(name = ContractOpenApi.ADMIN_TOKEN)
 @AdminAuthenticated
