@@ -18,9 +18,10 @@ import org.postgresql.PGNotification;
 
 /**
  * Hears the {@code plugboard_changes} NOTIFY of migration V16 ({@code <topic>:<key>}, {@code
- * <topic>:*}) on one database connection and drops the matching entries of every {@link HeardCache}
- * of that topic. The heartbeat every quarter second confirms the caches as current up to the moment
- * it was sent; while it is lost, their entries fall back to a 1 s lifetime.
+ * <topic>:*}) and the {@code plugboard_tenancy} NOTIFY of migration V6 (topic {@link #TENANCY}) on
+ * one database connection and drops the matching entries of every {@link HeardCache} of that topic.
+ * The heartbeat every quarter second confirms the caches as current up to the moment it was sent;
+ * while it is lost, their entries fall back to a 1 s lifetime.
  */
 @ApplicationScoped
 public class ChangeFeed extends NotifyListener {
@@ -30,6 +31,12 @@ public class ChangeFeed extends NotifyListener {
   public static final String CONNECTION = "connection";
   /** A gateway session changed or ended; the key is the hex of its id hash. */
   public static final String SESSION = "session";
+  /**
+   * An API key, a membership, a team or an organization changed (what a key resolves to). V6 names
+   * only the table, so every change of this topic drops every entry of it.
+   */
+  public static final String TENANCY = "tenancy";
+  static final String TENANCY_CHANNEL = "plugboard_tenancy";
   public static final String APPLICATION_NAME = "plugboard-listener-" + CHANNEL;
   private static final int HEARTBEAT_MILLIS = 250;
 
@@ -41,7 +48,7 @@ public class ChangeFeed extends NotifyListener {
   private volatile long confirmedAt = System.nanoTime() - 2 * HeardCache.UNCONFIRMED_NANOS;
 
   public ChangeFeed() {
-    super(CHANNEL, HEARTBEAT_MILLIS);
+    super(CHANNEL, HEARTBEAT_MILLIS, TENANCY_CHANNEL);
   }
 
   /**
@@ -119,7 +126,7 @@ public class ChangeFeed extends NotifyListener {
 
   private void forget(String topic, String key) {
     for (HeardCache<?, ?> cache : caches.getOrDefault(topic, List.of())) {
-      if ("*".equals(key)) {
+      if (HeardCache.ANY.equals(key)) {
         cache.invalidateAll();
       } else {
         cache.invalidate(key);
@@ -140,7 +147,7 @@ public class ChangeFeed extends NotifyListener {
   @Override
   protected void heard(PGNotification[] notifications) {
     for (PGNotification n : notifications) {
-      String payload = n.getParameter();
+      String payload = TENANCY_CHANNEL.equals(n.getName()) ? TENANCY + ":" + HeardCache.ANY : n.getParameter();
       int colon = payload.indexOf(':');
       if (colon > 0) {
         forget(payload.substring(0, colon), payload.substring(colon + 1));

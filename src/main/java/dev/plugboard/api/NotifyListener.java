@@ -3,14 +3,17 @@ package dev.plugboard.api;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Hears one PostgreSQL NOTIFY channel on a database connection of its own, on a daemon thread. A
+ * Hears PostgreSQL NOTIFY channels on a database connection of its own, on a daemon thread. A
  * heartbeat ({@code SELECT 1}) every {@code heartbeatMillis} proves the connection alive: PostgreSQL
  * delivers every notification committed before a statement ahead of that statement's result, so
  * after each heartbeat the listener has heard everything up to the moment it was sent. A lost
@@ -22,13 +25,16 @@ public abstract class NotifyListener {
   private static final long MAX_BACKOFF_MILLIS = 5_000;
 
   private final String channel;
+  private final List<String> channels;
   private final int heartbeatMillis;
   private volatile boolean running;
   private Thread thread;
   private long backoff;
 
-  protected NotifyListener(String channel, int heartbeatMillis) {
+  /** Listens to {@code channel} (which names the thread and the connection) and {@code more}. */
+  protected NotifyListener(String channel, int heartbeatMillis, String... more) {
     this.channel = channel;
+    this.channels = Stream.concat(Stream.of(channel), Arrays.stream(more)).toList();
     this.heartbeatMillis = heartbeatMillis;
     this.backoff = heartbeatMillis;
   }
@@ -89,7 +95,9 @@ public abstract class NotifyListener {
         Statement s = c.createStatement()) {
       c.setNetworkTimeout(Runnable::run, Math.max(3_000, 3 * heartbeatMillis)); // a dead peer must end in an exception
       c.setClientInfo("ApplicationName", "plugboard-listener-" + channel); // visible in pg_stat_activity
-      s.execute("LISTEN " + channel);
+      for (String listened : channels) {
+        s.execute("LISTEN " + listened);
+      }
       backoff = heartbeatMillis;
       PGConnection pg = c.unwrap(PGConnection.class);
       connected();

@@ -1,5 +1,7 @@
 package dev.plugboard.tenancy;
 
+import dev.plugboard.api.ChangeFeed;
+import dev.plugboard.api.HeardCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,46 +11,38 @@ import jakarta.persistence.Tuple;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Resolves an API key to its {@link Caller} with one indexed query, and caches the answer.
  *
- * <p>A revoked key, a removed membership or a changed sharing setting must take effect within 1 s on
- * every replica. Each database change to those rows is announced by NOTIFY ({@link TenancyChanges}),
- * which drops the cache at once. An entry therefore lives long (minutes) only while this replica can
- * hear those announcements: the listener confirms so with a heartbeat every quarter second, and
- * once its last confirmation is 1 s old, entries older than 1 s are loaded again. Either way no
- * answer is older than the 1 s contract.
+ * <p>A revoked or deleted key, a removed or changed membership, a changed team or sharing setting
+ * must take effect within 1 s on every replica. The cache is a {@link HeardCache} of the topic {@link
+ * ChangeFeed#TENANCY}: every database change to those rows is announced by NOTIFY (migration V6)
+ * and drops it at once, and its entries outlive 1 s only while the feed confirms it can hear those
+ * announcements (see {@link HeardCache}). Unknown keys are not cached: guessing keys must not push
+ * the real ones out.
  */
 @ApplicationScoped
 public class CallerLookup {
 
-  /** How old an entry may be when changes cannot be heard (the contract). */
-  static final long UNCONFIRMED_NANOS = 1_000_000_000L;
-  /** How old an entry may be while they can (a belt-and-braces bound). */
-  static final long CONFIRMED_NANOS = 300_000_000_000L;
   private static final int CACHE_MAX = 50_000;
 
-  @Inject EntityManager em;
+  /** A key's caller and when the key expires (checked on every use, cached or not). */
+  private record Found(Caller caller, Instant expiresAt) {}
 
-  private record Cached(Optional<Caller> caller, Instant expiresAt, long loadedAt, long generation) {}
-
-  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-  /** Bumped by every invalidation, so a load that raced with one is never trusted afterwards. */
-  private final AtomicLong generation = new AtomicLong();
-  /** When the last heartbeat that saw every earlier change was sent ({@link System#nanoTime()}). */
-  private volatile long confirmedAt = System.nanoTime() - 2 * UNCONFIRMED_NANOS;
-
+  private final EntityManager em;
+  private final ChangeFeed feed;
+  private final HeardCache<String, Found> cache;
   private final Counter hits;
   private final Counter misses;
 
   @Inject
-  CallerLookup(MeterRegistry registry) {
+  CallerLookup(EntityManager em, ChangeFeed feed, MeterRegistry registry) {
+    this.em = em;
+    this.feed = feed;
+    this.cache = feed.cache(ChangeFeed.TENANCY, k -> k, CACHE_MAX);
     hits = Counter.builder("plugboard.apikey.lookups").tag("result", "cached").register(registry);
     misses = Counter.builder("plugboard.apikey.lookups").tag("result", "loaded").register(registry);
   }
@@ -59,45 +53,21 @@ public class CallerLookup {
     }
     byte[] hash = ApiKeys.hash(key);
     String cacheKey = HexFormat.of().formatHex(hash);
-    long now = System.nanoTime();
-    Cached cached = cache.get(cacheKey);
-    if (cached != null && fresh(cached, now)) {
+    Optional<Found> found = cache.peek(cacheKey);
+    if (found.isPresent()) {
       hits.increment();
     } else {
-      misses.increment();
-      cached = load(hash, now);
-      if (cache.size() >= CACHE_MAX) {
-        cache.clear();
-      }
-      cache.put(cacheKey, cached);
+      found = cache.get(cacheKey, () -> load(hash));
     }
-    if (cached.expiresAt != null && !cached.expiresAt.isAfter(Instant.now())) {
-      return Optional.empty();
-    }
-    return cached.caller;
+    return found.filter(f -> f.expiresAt == null || f.expiresAt.isAfter(Instant.now())).map(Found::caller);
   }
 
-  private boolean fresh(Cached c, long now) {
-    if (c.generation != generation.get()) {
-      return false;
-    }
-    long age = now - c.loadedAt;
-    if (age < UNCONFIRMED_NANOS) {
-      return true;
-    }
-    // Unknown keys are not kept long: guessing keys must not push the real ones out.
-    return c.caller.isPresent() && now - confirmedAt < UNCONFIRMED_NANOS && age < CONFIRMED_NANOS;
-  }
-
-  /** Forgets every cached lookup on this replica (others hear the NOTIFY of the same change). */
-  public void invalidateAll() {
-    generation.incrementAndGet();
-    cache.clear();
-  }
-
-  /** The listener heard every change committed before {@code sentAt} and has invalidated for them. */
-  void confirm(long sentAt) {
-    confirmedAt = sentAt;
+  /**
+   * This replica's own change to what keys resolve to: the cache is dropped now and again when the
+   * transaction ends (other replicas hear the NOTIFY).
+   */
+  void changedHere() {
+    feed.changedHere(ChangeFeed.TENANCY, HeardCache.ANY);
   }
 
   /**
@@ -132,8 +102,8 @@ public class CallerLookup {
                     r.get("connections_sharing", Boolean.class)));
   }
 
-  private Cached load(byte[] hash, long now) {
-    long gen = generation.get(); // read before the query: a change during it makes the entry stale
+  private Optional<Found> load(byte[] hash) {
+    misses.increment();
     @SuppressWarnings("unchecked")
     List<Tuple> rows =
         em.createNativeQuery(
@@ -150,7 +120,7 @@ public class CallerLookup {
             .setParameter("hash", hash)
             .getResultList();
     if (rows.isEmpty()) {
-      return new Cached(Optional.empty(), null, now, gen);
+      return Optional.empty();
     }
     Tuple r = rows.get(0);
     Caller caller =
@@ -161,6 +131,6 @@ public class CallerLookup {
             r.get("organization_id", UUID.class),
             r.get("role", String.class),
             r.get("connections_sharing", Boolean.class));
-    return new Cached(Optional.of(caller), r.get("expires_at", Instant.class), now, gen);
+    return Optional.of(new Found(caller, r.get("expires_at", Instant.class)));
   }
 }

@@ -43,7 +43,7 @@ public class TenancyService {
           }
           o.updatedAt = Times.now();
         });
-    callers.invalidateAll();
+    callers.changedHere();
     return found;
   }
 
@@ -94,7 +94,7 @@ public class TenancyService {
     } else {
       m.role = role;
     }
-    callers.invalidateAll();
+    callers.changedHere();
     return m;
   }
 
@@ -131,7 +131,7 @@ public class TenancyService {
     if (k.revokedAt == null) {
       k.revokedAt = Times.now();
     }
-    callers.invalidateAll();
+    callers.changedHere();
     return true;
   }
 }

@@ -11,16 +11,18 @@ import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway's per-replica caches keep the 1 s promise across replicas (issue 23): a session and a
- * connection are used, and so cached, on replica A and on replica B; each change is then made on B
- * (or straight in SQL) and A must show it. Without the NOTIFY an entry would live on A for 5
+ * The per-replica caches (the gateway's, issue 23, and the API-key cache) keep the 1 s promise
+ * across replicas: a session, a connection or a key is used, and so cached, on replica A and on
+ * replica B; each change is then made on B (or straight in SQL) and A must show it. Without the NOTIFY an entry would live on A for 5
  * minutes, so the bounded loops below (a few seconds at most) prove the notification did it.
  * Runs in {@code verify} after {@code package} (failsafe), on 127.0.0.1 only.
  */
@@ -73,6 +75,40 @@ class CacheReplicaIT extends TwoReplicas {
     Await.until("A refuses the deleted connection", BOUND_SECONDS, () -> a.post(m.key(), conn, other, ECHO.formatted(10)).statusCode() == 404);
   }
 
+  @Test
+  void aKeyRevokedOnBOrChangedInSqlIsRefusedByA() throws Exception {
+    Member revoked = Fixtures.newMember();
+    Member deleted = Fixtures.newMember();
+    Member departed = Fixtures.newMember();
+    Member removed = Fixtures.newMember();
+    Member stays = Fixtures.newMember();
+    List<Member> members = List.of(revoked, deleted, departed, removed, stays);
+    for (Replica r : List.of(a, b)) { // used, and so cached, on both replicas
+      for (Member m : members) {
+        assertEquals(200, listOn(r, m), "the fresh key works");
+      }
+    }
+
+    // revoked through B's admin API
+    UUID keyId = (UUID) value("SELECT id FROM api_keys WHERE user_id = ?", revoked.userId());
+    given().port(b.port()).header("Authorization", "Bearer " + Fixtures.ADMIN_TOKEN).delete("/admin/v1/api-keys/" + keyId).then().statusCode(200);
+    Await.until("A refuses the key revoked on B", BOUND_SECONDS, () -> listOn(a, revoked) == 401);
+
+    // deleted, the membership removed, the user deleted: straight in the database (neither replica wrote it)
+    sql("DELETE FROM api_keys WHERE user_id = ?", deleted.userId());
+    sql("DELETE FROM memberships WHERE user_id = ?", departed.userId());
+    sql("DELETE FROM users WHERE id = ?", removed.userId());
+    for (Member m : List.of(deleted, departed, removed)) {
+      Await.until("both replicas refuse the key", BOUND_SECONDS, () -> listOn(a, m) == 401 && listOn(b, m) == 401);
+    }
+    assertEquals(200, listOn(a, stays), "an unchanged key works on A");
+    assertEquals(200, listOn(b, stays), "an unchanged key works on B");
+  }
+
+  private static int listOn(Replica r, Member m) {
+    return given().port(r.port()).header("Authorization", "Bearer " + m.key()).get("/v1/connections").statusCode();
+  }
+
   private static String open(Member m, String conn) {
     Response init =
         a.post(m.key(), conn, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"cache-agent\",\"version\":\"1\"}}}");
@@ -108,10 +144,25 @@ class CacheReplicaIT extends TwoReplicas {
   }
 
   private static void sql(String statement, String id) throws Exception {
-    try (var c = DriverManager.getConnection(replicas.config.get("quarkus.datasource.jdbc.url"), replicas.config.get("quarkus.datasource.username"), replicas.config.get("quarkus.datasource.password"));
+    try (var c = database();
         var ps = c.prepareStatement(statement)) {
       ps.setObject(1, UUID.fromString(id));
       assertEquals(1, ps.executeUpdate());
     }
+  }
+
+  private static Object value(String query, String id) throws Exception {
+    try (var c = database();
+        var ps = c.prepareStatement(query)) {
+      ps.setObject(1, UUID.fromString(id));
+      try (var rs = ps.executeQuery()) {
+        assertTrue(rs.next(), "a row");
+        return rs.getObject(1);
+      }
+    }
+  }
+
+  private static Connection database() throws SQLException {
+    return DriverManager.getConnection(replicas.config.get("quarkus.datasource.jdbc.url"), replicas.config.get("quarkus.datasource.username"), replicas.config.get("quarkus.datasource.password"));
   }
 }

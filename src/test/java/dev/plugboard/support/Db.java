@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class Db {
 
-  /** The tables whose changes the app's caches hear by NOTIFY (migration V14). */
-  private static final Pattern ANNOUNCED = Pattern.compile("\\b(connections|connection_headers|oauth_tokens|gateway_sessions)\\b");
+  /** The tables whose changes the app's caches hear by NOTIFY (migrations V6 and V16; users by its keys' cascade). */
+  private static final Pattern ANNOUNCED =
+      Pattern.compile("\\b(connections|connection_headers|oauth_tokens|gateway_sessions|api_keys|memberships|teams|organizations|users)\\b");
 
   @Inject AgroalDataSource dataSource;
   @Inject ChangeFeed feed;
