@@ -1,6 +1,7 @@
 package dev.plugboard.api;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -56,11 +57,12 @@ public class HttpHygiene {
       BODY.handle(ctx);
       return;
     }
-    if (length != null && announced(length) > 0 && isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+    if (length != null && announced(length) > 0 && ctx.request().version() != HttpVersion.HTTP_2 && isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
       // A JSON body (at most 1 MiB, checked above) is read here, on the event loop, as it arrives:
       // Quarkus REST then hands the worker thread the bytes in memory, instead of the worker waiting
       // for the event loop to deliver them (a hand-off each way on every gateway message). Not an
       // empty body: Quarkus REST would take "no body buffered" for "not read yet" and wait for one.
+      // Not HTTP/2 either: Quarkus REST pauses the request, which an HTTP/2 stream already read refuses.
       BODY.handle(ctx);
       return;
     }

@@ -293,13 +293,15 @@ public class GuardedHttp {
               stream.context = Vertx.currentContext();
               stream.reused = answered.contains(req.connection());
               req.exceptionHandler(head::completeExceptionally);
-              // Body handlers are set on the event loop as the head arrives, so no chunk is lost.
+              // Body handlers are set on the event loop as the head arrives, so no chunk is lost. The
+              // waiting thread is woken once the body has begun (or ended, or failed), not at the head:
+              // a small answer's head, body and end usually arrive together, and are then taken in
+              // one wake-up instead of one per part.
               req.response()
                   .onSuccess(
                       r -> {
                         answered.add(req.connection());
-                        stream.attach(r);
-                        head.complete(r);
+                        stream.attach(r, () -> head.complete(r));
                       })
                   .onFailure(head::completeExceptionally);
               if (request.body() != null) {
@@ -382,7 +384,8 @@ public class GuardedHttp {
       this.deadline = deadline;
     }
 
-    void attach(HttpClientResponse r) {
+    /** Reads {@code r}'s body into the queue; {@code begun} runs on the first chunk, the end or a failure. */
+    void attach(HttpClientResponse r, Runnable begun) {
       this.response = r;
       r.handler(
           buf -> {
@@ -391,12 +394,18 @@ public class GuardedHttp {
             } else {
               chunks.add(buf.getBytes());
             }
+            begun.run();
           });
-      r.exceptionHandler(e -> fail(new OutboundFailure(Kind.UNREACHABLE, "connection broke while reading")));
+      r.exceptionHandler(
+          e -> {
+            fail(new OutboundFailure(Kind.UNREACHABLE, "connection broke while reading"));
+            begun.run();
+          });
       r.endHandler(
           v -> {
             complete = true;
             chunks.add(END);
+            begun.run();
           });
     }
 
