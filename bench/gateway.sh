@@ -13,36 +13,39 @@
 # then the PostgreSQL bytes per session row. Bounded loops; stops everything it started.
 #
 # Many agents at once (issue 23):
-#   bash bench/gateway.sh --agents 32 --calls 150
+#   bash bench/gateway.sh --agents 32 --calls 750 [--rounds 3]
 # Each agent opens a session of its own and makes --calls tools/call (echo) to server-everything
 # (conformance/node_modules, installed with npm when missing; without node, the SDK server of the
 # tests), all agents at once: directly, through /mcp/v1/connections/{id}, and through the bare
-# forwarding hop, one after the other in one run after a warm-up of each. Prints calls/s, p50 and
-# p99 of each, the ratios gateway/direct and gateway/hop, CPU per gateway call (app + PostgreSQL)
-# and any failed call with its answer.
+# forwarding hop, taking turns for --rounds rounds after a warm-up of each. Prints each path's
+# median calls/s (and every round's), p50 and p99, the CPU per call of every party (the driver JVM
+# with the agents and the bare hop, server-everything, the app, PostgreSQL), the ratios by
+# throughput and by CPU per call, and any failed call with its answer.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
 
-AGENTS=""; CALLS=150
+AGENTS=""; CALLS=150; ROUNDS=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --agents) AGENTS="$2"; shift 2 ;;
     --calls) CALLS="$2"; shift 2 ;;
-    *) echo "usage: bash bench/gateway.sh [--agents N [--calls C]]" >&2; exit 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    *) echo "usage: bash bench/gateway.sh [--agents N [--calls C] [--rounds R]]" >&2; exit 2 ;;
   esac
 done
 
 # start_everything: server-everything over Streamable HTTP on 127.0.0.1 (conformance/loopback.cjs
-# picks the port); sets EVERYTHING_URL, empty when node is missing.
+# picks the port); sets EVERYTHING_URL (empty when node is missing) and EVERYTHING_PID.
 start_everything() {
-  EVERYTHING_URL=""
+  EVERYTHING_URL=""; EVERYTHING_PID=0
   command -v node >/dev/null 2>&1 || { echo "bench: no node; the upstream is the SDK server of the tests" >&2; return; }
   local js="$ROOT/conformance/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
   [ -f "$js" ] || (cd "$ROOT/conformance" && npm ci --silent >/dev/null 2>&1) || true
   [ -f "$js" ] || { echo "bench: server-everything could not be installed; the upstream is the SDK server of the tests" >&2; return; }
   LOOPBACK_PORT_FILE="$WORK/everything.port" node --require "$ROOT/conformance/loopback.cjs" "$js" streamableHttp >"$WORK/everything.log" 2>&1 &
-  PIDS+=("$!")
+  EVERYTHING_PID=$!
+  PIDS+=("$EVERYTHING_PID")
   for _ in $(seq 1 300); do
     [ -s "$WORK/everything.port" ] && break
     sleep 0.1
@@ -66,15 +69,15 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ -n "$AGENTS" ]; then
   start_everything
   (cd "$ROOT" && ./mvnw -B -ntp -q test -Dtest='GatewayBenchmark#manyAgentsAtOnce' -Dsurefire.failIfNoSpecifiedTests=false -Dplugboard.bench=true \
-    -Dbench.api="http://127.0.0.1:$APP_PORT" -Dbench.pid="$APP_PID" -Dbench.pg-pid="$(head -1 "$PGDATA_DIR/postmaster.pid")" \
-    -Dbench.agents="$AGENTS" -Dbench.calls="$CALLS" -Dbench.upstream="$EVERYTHING_URL") \
+    -Dbench.api="http://127.0.0.1:$APP_PORT" -Dbench.pid="$APP_PID" -Dbench.pg-pid="$(head -1 "$PGDATA_DIR/postmaster.pid")" -Dbench.jdbc="jdbc:postgresql://127.0.0.1:$PG_PORT/plugboard" \
+    -Dbench.agents="$AGENTS" -Dbench.calls="$CALLS" -Dbench.rounds="$ROUNDS" -Dbench.upstream="$EVERYTHING_URL" -Dbench.upstream-pid="$EVERYTHING_PID") \
     | tee "$WORK/driver.log" | grep '^bench:' || { echo "GatewayBenchmark failed; see $WORK/driver.log" >&2; tail -40 "$WORK/driver.log" >&2; exit 1; }
   echo "bench: load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
   exit 0
 fi
 
 (cd "$ROOT" && ./mvnw -B -ntp -q test -Dtest='GatewayBenchmark#gatewayVersusDirect' -Dsurefire.failIfNoSpecifiedTests=false -Dplugboard.bench=true \
-  -Dbench.api="http://127.0.0.1:$APP_PORT" -Dbench.pid="$APP_PID" -Dbench.pg-pid="$(head -1 "$PGDATA_DIR/postmaster.pid")" \
+  -Dbench.api="http://127.0.0.1:$APP_PORT" -Dbench.pid="$APP_PID" -Dbench.pg-pid="$(head -1 "$PGDATA_DIR/postmaster.pid")" -Dbench.jdbc="jdbc:postgresql://127.0.0.1:$PG_PORT/plugboard" \
   -Dbench.warmup="${BENCH_WARMUP:-5000}" -Dbench.runs="${BENCH_RUNS:-5000}" -Dbench.sessions="${BENCH_SESSIONS:-1000}") \
   | tee "$WORK/driver.log" | grep '^bench:' || { echo "GatewayBenchmark failed; see $WORK/driver.log" >&2; tail -40 "$WORK/driver.log" >&2; exit 1; }
 
