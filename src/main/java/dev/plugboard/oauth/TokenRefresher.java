@@ -1,5 +1,7 @@
 package dev.plugboard.oauth;
 
+import dev.plugboard.api.ChangeFeed;
+import dev.plugboard.api.HeardCache;
 import dev.plugboard.api.Times;
 import dev.plugboard.connection.Connection;
 import dev.plugboard.connection.ConnectionChanges;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,7 +37,11 @@ class TokenRefresher {
   private static final Duration MAX_BACKOFF = Duration.ofHours(1);
   static final String BROKEN_REASON = "refresh_failed: invalid_grant";
 
+  private static final int MAX_CACHED = 20_000;
+
   private final ReentrantLock[] stripes = new ReentrantLock[64];
+  /** Token rows by connection, kept current by the change feed. */
+  private final HeardCache<UUID, Stored> rows;
   private final OAuthConfig config;
   private final TokenClient tokenClient;
   private final CredentialService credentials;
@@ -43,7 +50,8 @@ class TokenRefresher {
   @jakarta.inject.Inject ConnectionChanges changes;
   @jakarta.inject.Inject ConnectionService connections;
 
-  TokenRefresher(OAuthConfig config, TokenClient tokenClient, CredentialService credentials, EntityManager em) {
+  TokenRefresher(OAuthConfig config, TokenClient tokenClient, CredentialService credentials, EntityManager em, ChangeFeed feed) {
+    this.rows = feed.cache(ChangeFeed.CONNECTION, UUID::toString, MAX_CACHED);
     this.config = config;
     this.tokenClient = tokenClient;
     this.credentials = credentials;
@@ -53,14 +61,21 @@ class TokenRefresher {
     }
   }
 
-  /** The connection's tokens, refreshed first when they expire within the margin. */
+  /**
+   * The connection's tokens, refreshed first when they expire within the margin. The row is read from
+   * this replica's cache while it is unchanged (sealed, as stored: decrypted here, per use), so a
+   * forwarded message costs no database read; a refresh, a reconnect or a broken connection anywhere
+   * drops it within 1 s ({@link HeardCache}; migration V16 announces {@code oauth_tokens} and
+   * {@code connections} changes).
+   */
   Optional<Tokens> fresh(UUID connectionId) {
-    Optional<Due> current = QuarkusTransaction.requiringNew().call(() -> read(connectionId));
-    if (current.isEmpty()) {
+    Optional<Stored> stored = rows.get(connectionId, () -> QuarkusTransaction.requiringNew().call(() -> read(connectionId)));
+    if (stored.isEmpty()) {
       return Optional.empty();
     }
-    if (!current.get().due()) {
-      return Optional.of(current.get().tokens());
+    OAuthToken row = stored.get().row();
+    if (!due(row, () -> stored.get().usable(), Instant.now())) {
+      return Optional.of(credentials.tokens(row));
     }
     ReentrantLock lock = stripes[Math.floorMod(connectionId.hashCode(), stripes.length)];
     lock.lock();
@@ -86,28 +101,33 @@ class TokenRefresher {
     }
   }
 
-  private record Due(Tokens tokens, boolean due) {}
+  /**
+   * A token row as read (detached when its transaction ended, never changed after: its secrets stay
+   * sealed) and whether its connection is not broken.
+   */
+  private record Stored(OAuthToken row, boolean usable) {}
 
-  private Optional<Due> read(UUID connectionId) {
+  private Optional<Stored> read(UUID connectionId) {
     OAuthToken row = em.find(OAuthToken.class, connectionId);
     if (row == null) {
       return Optional.empty();
     }
-    return Optional.of(new Due(credentials.tokens(row), due(row, Instant.now())));
+    Connection c = em.find(Connection.class, connectionId);
+    return Optional.of(new Stored(row, c != null && c.brokenAt == null));
   }
 
   /**
    * Due: has a refresh token, expires within the margin, is not backing off after a transient failure,
-   * and its connection is not broken.
+   * and its connection is not broken ({@code usable}, asked only when the rest holds).
    */
-  private boolean due(OAuthToken row, Instant now) {
+  private boolean due(OAuthToken row, BooleanSupplier usable, Instant now) {
     if (row.expiresAt == null || row.expiresAt.isAfter(now.plus(config.refreshMargin()))) {
       return false;
     }
     if (row.nextRefreshAt != null && row.nextRefreshAt.isAfter(now)) {
       return false;
     }
-    return refreshable(row);
+    return row.refreshToken != null && usable.getAsBoolean();
   }
 
   /** Has a refresh token and its connection is not broken. */
@@ -140,7 +160,7 @@ class TokenRefresher {
               OAuthToken row = em.find(OAuthToken.class, connectionId);
               Tokens t = credentials.tokens(row);
               Instant now = Instant.now();
-              boolean needed = rejected == null ? due(row, now) : rejected.equals(t.accessToken()) && refreshable(row);
+              boolean needed = rejected == null ? due(row, () -> refreshable(row), now) : rejected.equals(t.accessToken()) && refreshable(row);
               if (!needed) {
                 return Optional.of(t);
               }

@@ -3,15 +3,21 @@ package dev.plugboard.gateway;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.plugboard.credential.CredentialService;
+import dev.plugboard.credential.CredentialService.Tokens;
 import dev.plugboard.support.Db;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +36,7 @@ class GatewayRoundTripsTest extends WithPeers {
           + " OR query ILIKE '%connection_headers%' OR query ILIKE '%oauth_tokens%')";
 
   @Inject Db db;
+  @Inject CredentialService credentials;
 
   @BeforeEach
   void enable() {
@@ -56,6 +63,27 @@ class GatewayRoundTripsTest extends WithPeers {
     assertEquals(202, GatewayTest.post(m.key(), conn, s.id(), "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":99}}").statusCode());
     assertEquals(2, s.call(4, "tools/list", "{}").at("/result/tools").size());
     assertEquals(List.of(), statements(), "a notification and a tools/list record nothing and read nothing");
+  }
+
+  @Test
+  void anOAuthConnectionsCallIsOneStatementToo() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = Fixtures.create(m, Map.of("name", "oauth counted", "server_url", peers.base() + "/oauth/mcp", "provider", "user", "auth_method", "url"));
+    UUID id = UUID.fromString(conn);
+    db.update("UPDATE connections SET auth_method = 'oauth' WHERE id = ?", id);
+    // a token the server refuses: the first call refreshes it (GatewayTest), the next ones use the new one
+    QuarkusTransaction.requiringNew()
+        .run(() -> credentials.saveTokens(id, new Tokens("stale-" + UUID.randomUUID(), "refresh-" + UUID.randomUUID(), "Bearer", Instant.now().plus(1, ChronoUnit.HOURS), List.of("openid"), peers.tokenEndpoint(), null, "round-trips", null, null)));
+    GatewayTest.Session s = GatewayTest.open(m.key(), conn);
+    String call = "{\"name\":\"echo\",\"arguments\":{\"text\":\"counted\"}}";
+    assertEquals("echo: counted", s.call(2, "tools/call", call).at("/result/content/0/text").asText());
+
+    db.query("SELECT pg_stat_statements_reset()");
+    assertEquals("echo: counted", s.call(3, "tools/call", call).at("/result/content/0/text").asText());
+    assertEquals(List.of("INSERT INTO connection_activity"), statements(), "the token row comes from the cache too");
+    db.query("SELECT pg_stat_statements_reset()");
+    assertEquals(2, s.call(4, "tools/list", "{}").at("/result/tools").size());
+    assertEquals(List.of(), statements(), "a tools/list on an OAuth connection reads nothing");
   }
 
   @Test
