@@ -4,12 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plugboard.api.ChangeFeed;
+import dev.plugboard.credential.CredentialService;
+import dev.plugboard.credential.CredentialService.Tokens;
+import dev.plugboard.credential.Crypto;
+import dev.plugboard.credential.OAuthToken;
 import dev.plugboard.support.Await;
 import dev.plugboard.support.Db;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -25,6 +33,8 @@ class GatewayCacheTest extends WithPeers {
   private static final String ECHO = "{\"name\":\"echo\",\"arguments\":{\"text\":\"cached\"}}";
 
   @Inject Db db;
+  @Inject Crypto crypto;
+  @Inject CredentialService credentials;
 
   @Test
   void aLostListenerReconnectsAndMissesNoChange() throws Exception {
@@ -42,6 +52,36 @@ class GatewayCacheTest extends WithPeers {
     // heard now: a change straight in SQL reaches this replica's cache
     db.update("UPDATE connections SET allowed_tools = NULL WHERE id = ?", UUID.fromString(conn));
     Await.until("the tool is forwarded again", 5, () -> call(s) == 0);
+  }
+
+  @Test
+  void anOAuthTokenReplacedInTheDatabaseIsTheOneSentNext() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = Fixtures.create(m, Map.of("name", "token cached", "server_url", peers.base() + "/oauth/mcp", "provider", "user", "auth_method", "url"));
+    UUID id = UUID.fromString(conn);
+    db.update("UPDATE connections SET auth_method = 'oauth' WHERE id = ?", id);
+    String first = peers.oauth.issueToken("default", "agent", "plugboard").serialize();
+    QuarkusTransaction.requiringNew()
+        .run(() -> credentials.saveTokens(id, new Tokens(first, null, "Bearer", Instant.now().plus(1, ChronoUnit.HOURS), List.of("openid"), peers.tokenEndpoint(), null, "cache-test", null, null)));
+    GatewayTest.Session s = GatewayTest.open(m.key(), conn);
+    assertEquals(0, call(s));
+    assertEquals("Bearer " + first, lastBearer(), "the stored token, now cached");
+
+    // a new token written straight in SQL (no JPA callback on this replica): heard through the NOTIFY
+    String second = peers.oauth.issueToken("default", "agent", "plugboard").serialize();
+    db.update("UPDATE oauth_tokens SET access_token = ? WHERE connection_id = ?", crypto.encrypt(second, OAuthToken.aad(id, "access_token")), id);
+    assertEquals(0, call(s));
+    assertEquals("Bearer " + second, lastBearer(), "the replaced token is the one sent next");
+  }
+
+  private static String lastBearer() {
+    String last = null;
+    for (GatewayPeers.Seen seen : peers.seen) {
+      if (seen.path().startsWith("/oauth/") && seen.authorization() != null) {
+        last = seen.authorization();
+      }
+    }
+    return last;
   }
 
   /** The JSON-RPC error code of an echo call, 0 when it was answered by the tool. */
