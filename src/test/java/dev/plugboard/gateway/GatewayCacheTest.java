@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plugboard.api.ChangeFeed;
 import dev.plugboard.credential.CredentialService;
-import dev.plugboard.credential.CredentialService.Tokens;
 import dev.plugboard.credential.Crypto;
 import dev.plugboard.credential.OAuthToken;
 import dev.plugboard.support.Await;
 import dev.plugboard.support.Db;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -57,12 +52,9 @@ class GatewayCacheTest extends WithPeers {
   @Test
   void anOAuthTokenReplacedInTheDatabaseIsTheOneSentNext() throws Exception {
     Member m = Fixtures.newMember();
-    String conn = Fixtures.create(m, Map.of("name", "token cached", "server_url", peers.base() + "/oauth/mcp", "provider", "user", "auth_method", "url"));
-    UUID id = UUID.fromString(conn);
-    db.update("UPDATE connections SET auth_method = 'oauth' WHERE id = ?", id);
     String first = peers.oauth.issueToken("default", "agent", "plugboard").serialize();
-    QuarkusTransaction.requiringNew()
-        .run(() -> credentials.saveTokens(id, new Tokens(first, null, "Bearer", Instant.now().plus(1, ChronoUnit.HOURS), List.of("openid"), peers.tokenEndpoint(), null, "cache-test", null, null)));
+    String conn = GatewayTest.oauthConnection(m, peers, db, credentials, first, null);
+    UUID id = UUID.fromString(conn);
     GatewayTest.Session s = GatewayTest.open(m.key(), conn);
     assertEquals(0, call(s));
     assertEquals("Bearer " + first, lastBearer(), "the stored token, now cached");

@@ -4,17 +4,13 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.plugboard.credential.CredentialService;
-import dev.plugboard.credential.CredentialService.Tokens;
 import dev.plugboard.support.Db;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -68,12 +64,8 @@ class GatewayRoundTripsTest extends WithPeers {
   @Test
   void anOAuthConnectionsCallIsOneStatementToo() throws Exception {
     Member m = Fixtures.newMember();
-    String conn = Fixtures.create(m, Map.of("name", "oauth counted", "server_url", peers.base() + "/oauth/mcp", "provider", "user", "auth_method", "url"));
-    UUID id = UUID.fromString(conn);
-    db.update("UPDATE connections SET auth_method = 'oauth' WHERE id = ?", id);
     // a token the server refuses: the first call refreshes it (GatewayTest), the next ones use the new one
-    QuarkusTransaction.requiringNew()
-        .run(() -> credentials.saveTokens(id, new Tokens("stale-" + UUID.randomUUID(), "refresh-" + UUID.randomUUID(), "Bearer", Instant.now().plus(1, ChronoUnit.HOURS), List.of("openid"), peers.tokenEndpoint(), null, "round-trips", null, null)));
+    String conn = GatewayTest.oauthConnection(m, peers, db, credentials, "stale-" + UUID.randomUUID(), "refresh-" + UUID.randomUUID());
     GatewayTest.Session s = GatewayTest.open(m.key(), conn);
     String call = "{\"name\":\"echo\",\"arguments\":{\"text\":\"counted\"}}";
     assertEquals("echo: counted", s.call(2, "tools/call", call).at("/result/content/0/text").asText());

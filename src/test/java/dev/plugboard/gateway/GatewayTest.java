@@ -67,6 +67,19 @@ class GatewayTest {
     return Fixtures.create(m, body);
   }
 
+  /**
+   * A connection to {@code peers}' bearer-protected server that authenticates with these tokens (as an
+   * OAuth flow would have stored them; the refresh token, if any, goes to the peers' token endpoint).
+   */
+  static String oauthConnection(Member m, GatewayPeers peers, Db db, CredentialService credentials, String accessToken, String refreshToken) {
+    String conn = Fixtures.create(m, Map.of("name", "oauth " + UUID.randomUUID(), "server_url", peers.base() + "/oauth/mcp", "provider", "user", "auth_method", "url"));
+    UUID id = UUID.fromString(conn);
+    db.update("UPDATE connections SET auth_method = 'oauth' WHERE id = ?", id);
+    QuarkusTransaction.requiringNew()
+        .run(() -> credentials.saveTokens(id, new Tokens(accessToken, refreshToken, "Bearer", Instant.now().plus(1, ChronoUnit.HOURS), List.of("openid"), peers.tokenEndpoint(), null, "gateway-test", null, null)));
+    return conn;
+  }
+
   static Response post(String key, String connectionId, String session, Object message) {
     var r = given().header("Authorization", "Bearer " + key).header("Accept", ACCEPT).contentType(ContentType.JSON);
     if (session != null) {
@@ -224,12 +237,9 @@ class GatewayTest {
   @Test
   void anOAuthTokenRefusedUpstreamIsRefreshedOnceAndTheCallRetried() throws Exception {
     Member m = Fixtures.newMember();
-    String conn = connection(m, "/oauth/mcp", Map.of());
-    UUID id = UUID.fromString(conn);
     String stale = "stale-token-" + UUID.randomUUID();
-    db.update("UPDATE connections SET auth_method = 'oauth' WHERE id = ?", id);
-    QuarkusTransaction.requiringNew()
-        .run(() -> credentials.saveTokens(id, new Tokens(stale, "refresh-" + UUID.randomUUID(), "Bearer", Instant.now().plus(1, ChronoUnit.HOURS), List.of("openid"), peers.tokenEndpoint(), null, "gateway-test", null, null)));
+    String conn = oauthConnection(m, peers, db, credentials, stale, "refresh-" + UUID.randomUUID());
+    UUID id = UUID.fromString(conn);
 
     Session s = open(m.key(), conn);
     assertEquals("upstream-oauth", s.initialize().at("/result/serverInfo/name").asText());
