@@ -46,7 +46,8 @@ public class HttpHygiene {
     ctx.put(REQUEST_ID, id);
     ctx.response().putHeader(REQUEST_ID, id);
     String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && tooLarge(length)) {
+    long announced = length == null ? -1 : announced(length);
+    if (announced > MAX_BODY_BYTES) {
       ctx.response().putHeader("Connection", "close");
       json(ctx, 413, "payload_too_large", "request body over 1 MiB");
       return;
@@ -57,7 +58,7 @@ public class HttpHygiene {
       BODY.handle(ctx);
       return;
     }
-    if (length != null && announced(length) > 0 && ctx.request().version() != HttpVersion.HTTP_2 && isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+    if (announced > 0 && ctx.request().version() != HttpVersion.HTTP_2 && isJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
       // A JSON body (at most 1 MiB, checked above) is read here, on the event loop, as it arrives:
       // Quarkus REST then hands the worker thread the bytes in memory, instead of the worker waiting
       // for the event loop to deliver them (a hand-off each way on every gateway message). Not an
@@ -82,10 +83,6 @@ public class HttpHygiene {
 
   private static boolean isJson(String contentType) {
     return contentType != null && contentType.regionMatches(true, 0, "application/json", 0, 16);
-  }
-
-  private static boolean tooLarge(String length) {
-    return announced(length) > MAX_BODY_BYTES;
   }
 
   /** The announced Content-Length; -1 when it is not a number. */
