@@ -1,5 +1,6 @@
 package dev.plugboard.api;
 
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -10,6 +11,7 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
 /**
  * What every authenticated {@code /v1} request passes after its API key is known: the rate limit,
@@ -20,15 +22,19 @@ import java.util.UUID;
 public class ApiGate {
 
   static final String DECISION = "plugboard.ratelimit.decision";
+  /** A RoutingContext key: the decision of a request admitted on the event loop and then passed on (the gateway's). */
+  public static final String ADMITTED = "plugboard.ratelimit.admitted";
   static final String CLAIM = "plugboard.idempotency.claim";
   static final String REPLAYED_HEADER = "Idempotent-Replayed";
   private static final Set<String> WRITES = Set.of("POST", "PATCH", "DELETE", "PUT");
 
   @Inject RateLimiter limiter;
   @Inject Idempotency idempotency;
+  @Inject RoutingContext routing;
 
   public void admit(ContainerRequestContext request, UUID apiKeyId) {
-    RateLimiter.Decision decision = limiter.take(apiKeyId);
+    // A request admitted on the event loop has spent its token there.
+    RateLimiter.Decision decision = routing.get(ADMITTED) instanceof RateLimiter.Decision d ? d : limiter.take(apiKeyId);
     request.setProperty(DECISION, decision);
     if (!decision.allowed()) {
       throw new ApiException(
@@ -61,6 +67,16 @@ public class ApiGate {
       r.type(replay.contentType()).entity(replay.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     request.abortWith(r.build());
+  }
+
+  /** The rate-limit headers of an admitted caller's response, errors included. */
+  public static void rateHeaders(RateLimiter.Decision d, BiConsumer<String, String> header) {
+    header.accept("X-RateLimit-Limit", String.valueOf(d.limit()));
+    header.accept("X-RateLimit-Remaining", String.valueOf(d.remaining()));
+    header.accept("X-RateLimit-Reset", String.valueOf(d.reset()));
+    if (!d.allowed()) {
+      header.accept("Retry-After", String.valueOf(d.retryAfterSeconds()));
+    }
   }
 
   /** Reads the (already size-capped) body and puts it back for the resource method. */

@@ -32,12 +32,7 @@ public class GateResponseFilter implements ContainerResponseFilter {
   public void filter(ContainerRequestContext request, ContainerResponseContext response) {
     if (request.getProperty(ApiGate.DECISION) instanceof RateLimiter.Decision d) {
       MultivaluedMap<String, Object> h = response.getHeaders();
-      h.putSingle("X-RateLimit-Limit", String.valueOf(d.limit()));
-      h.putSingle("X-RateLimit-Remaining", String.valueOf(d.remaining()));
-      h.putSingle("X-RateLimit-Reset", String.valueOf(d.reset()));
-      if (!d.allowed()) {
-        h.putSingle("Retry-After", String.valueOf(d.retryAfterSeconds()));
-      }
+      ApiGate.rateHeaders(d, h::putSingle);
     }
     if (request.getProperty(ApiGate.CLAIM) instanceof Idempotency.Proceed claim) {
       request.removeProperty(ApiGate.CLAIM);

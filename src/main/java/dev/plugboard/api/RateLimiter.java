@@ -112,6 +112,26 @@ public class RateLimiter {
     return decide(c.granted() > 0, limit, c.tokens(), 0, c);
   }
 
+  /**
+   * {@link #take} when it needs no statement and no wait (for an event loop): a token of this
+   * replica's live lease; null when the lease is busy, dry, expired or absent.
+   */
+  public Decision tryTake(UUID apiKeyId) {
+    Lease lease = leases.get(apiKeyId);
+    if (lease == null || !lease.lock.tryLock()) {
+      return null;
+    }
+    try {
+      long now = System.nanoTime();
+      if (lease.evicted || now - lease.expiresAt >= 0 || lease.unused <= 0 || now - lease.refusedUntil < 0) {
+        return null;
+      }
+      return take(apiKeyId, lease, Math.max(1, config.requestsPerMinute()), Math.max(1, config.leaseLifetime().toNanos()));
+    } finally {
+      lease.lock.unlock();
+    }
+  }
+
   private Decision take(UUID apiKeyId, Lease lease, int limit, long lifetime) {
     long now = System.nanoTime();
     if (now - lease.refusedUntil < 0) {
@@ -227,3 +247,4 @@ public class RateLimiter {
     }
   }
 }
+

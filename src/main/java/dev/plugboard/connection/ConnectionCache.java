@@ -59,7 +59,15 @@ class ConnectionCache {
 
   /** {@link ConnectionReads#withHeaders} for a caller, from the cache while the row is unchanged. */
   Optional<ConnectionReads.WithHeaders> visible(UUID id, Caller caller) {
-    Viewer viewer = new Viewer(id, caller.teamId(), caller.userId(), caller.connectionsSharing());
-    return cache.get(viewer, () -> reads.withHeaders(id, caller));
+    return cache.get(viewer(id, caller), () -> reads.withHeaders(id, caller));
+  }
+
+  /** {@link #visible} from the cache alone (for an event loop): empty when not cached. */
+  Optional<ConnectionReads.WithHeaders> cached(UUID id, Caller caller) {
+    return cache.peek(viewer(id, caller));
+  }
+
+  private static Viewer viewer(UUID id, Caller caller) {
+    return new Viewer(id, caller.teamId(), caller.userId(), caller.connectionsSharing());
   }
 }

@@ -79,6 +79,11 @@ public class ConnectionService {
     return new Usable(cache.visible(id, caller).orElseThrow(() -> ApiException.notFound("connection")));
   }
 
+  /** {@link #usable} from this replica's cache alone (for an event loop): empty when not cached. */
+  public Optional<Usable> cachedUsable(Caller caller, UUID id) {
+    return cache.cached(id, caller).map(Usable::new);
+  }
+
   /** A visible connection with its credentials still sealed until first asked for. Never log them. */
   public final class Usable {
     private final ConnectionReads.WithHeaders row;
@@ -97,6 +102,21 @@ public class ConnectionService {
         resolved = ConnectionService.this.resolved(row);
       }
       return resolved;
+    }
+
+    /** {@link #resolved} when no resolver has to wait (no token to load or refresh): for an event loop; else empty. */
+    public Optional<ResolvedView> resolvedNow() {
+      if (resolved == null) {
+        ConnectionView c = row.view();
+        Map<String, String> headers = credentials.resolvedHeaders(row.headers());
+        for (CredentialResolver r : resolvers) {
+          if (!r.contributeNow(c, headers)) {
+            return Optional.empty();
+          }
+        }
+        resolved = new ResolvedView(c.serverUrl(), c.transportType(), headers);
+      }
+      return Optional.of(resolved);
     }
   }
 

@@ -11,4 +11,13 @@ public interface CredentialResolver {
 
   /** Adds headers for {@code connection} to {@code headers}, or does nothing if it does not apply. */
   void contribute(ConnectionView connection, Map<String, String> headers);
+
+  /**
+   * {@link #contribute} on an event loop: false, adding nothing, when that would wait on the database
+   * or the network. By default contributing never waits.
+   */
+  default boolean contributeNow(ConnectionView connection, Map<String, String> headers) {
+    contribute(connection, headers);
+    return true;
+  }
 }

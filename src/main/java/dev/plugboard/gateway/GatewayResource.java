@@ -6,6 +6,8 @@ import dev.plugboard.api.Ids;
 import dev.plugboard.gateway.GatewayService.Reply;
 import dev.plugboard.gateway.ModernAgents.Claimed;
 import dev.plugboard.mcp.JsonRpc;
+import dev.plugboard.net.GuardedHttp.Inflight;
+import io.vertx.ext.web.RoutingContext;
 import dev.plugboard.mcp.McpHeaders;
 import dev.plugboard.tenancy.ApiKeyAuthenticated;
 import dev.plugboard.tenancy.CurrentCaller;
@@ -78,15 +80,24 @@ public class GatewayResource {
       @Parameter(description = "2026-07-28: the tool, prompt or resource the body names (Base64 sentinel when not plain ASCII)") @HeaderParam(McpHeaders.NAME) String mcpName,
       @HeaderParam(HttpHeaders.ACCEPT) String accept,
       @Context HttpHeaders headers,
+      @Context RoutingContext routing,
       byte[] body) {
-    var id = Ids.parse("connection_id", connectionId);
-    Claimed claimed = new Claimed(version, mcpMethod, mcpName, McpHeaders.paramsIn(headers.getRequestHeaders()));
-    return serve(
-        accept,
-        stream -> {
-          Reply modernReply = modern.perConnection(caller.get(), id, claimed, body, stream);
-          return modernReply != null ? modernReply : service.post(caller.get(), id, session, version, body, stream, true);
-        });
+    // A tools/call the event loop sent upstream and handed over (LoopCalls): its answer is read here.
+    Inflight sent = routing.get(LoopCalls.SENT);
+    try {
+      var id = Ids.parse("connection_id", connectionId);
+      Claimed claimed = new Claimed(version, mcpMethod, mcpName, McpHeaders.paramsIn(headers.getRequestHeaders()));
+      return serve(
+          accept,
+          stream -> {
+            Reply modernReply = modern.perConnection(caller.get(), id, claimed, body, stream);
+            return modernReply != null ? modernReply : service.post(caller.get(), id, session, version, body, stream, true, sent);
+          });
+    } finally {
+      if (sent != null) {
+        sent.closeUnclaimed();
+      }
+    }
   }
 
   /** Checks Accept, lets {@code post} answer (told whether the agent takes an event stream) and writes its reply. */

@@ -25,6 +25,7 @@ import dev.plugboard.mcp.McpException;
 import dev.plugboard.mcp.ToolListing.Failed;
 import dev.plugboard.mcp.ToolListing.Reason;
 import dev.plugboard.net.GuardedHttp.Deadline;
+import dev.plugboard.net.GuardedHttp.Inflight;
 import dev.plugboard.oauth.BearerRenewal;
 import dev.plugboard.tenancy.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -116,6 +117,14 @@ public class GatewayService {
    * server requests included: the agent answers them by POSTing, like any response.
    */
   public Reply post(Caller caller, UUID connectionId, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream, boolean live) {
+    return post(caller, connectionId, sessionId, protocolVersion, body, acceptsStream, live, null);
+  }
+
+  /**
+   * {@link #post}, when the request's forward was already sent from the event loop ({@code sent},
+   * null: not; see {@link LoopCalls}): its answer is read instead of sending it again.
+   */
+  Reply post(Caller caller, UUID connectionId, String sessionId, String protocolVersion, byte[] body, boolean acceptsStream, boolean live, Inflight sent) {
     // 404 before any JSON-RPC when the key cannot see it; the credentials come with it, sealed until used
     Usable target = connections.usable(caller, connectionId);
     ConnectionView connection = target.view();
@@ -147,7 +156,7 @@ public class GatewayService {
         }
       }
       if (request && live && acceptsStream) {
-        return startLive(caller, target, upstream, message);
+        return startLive(caller, target, upstream, message, sent);
       }
       if (request && "tools/call".equals(method)) {
         return answer(callTool(caller, connectionId, tool, () -> forward(target, upstream, message)), acceptsStream, null);
@@ -240,7 +249,7 @@ public class GatewayService {
   }
 
   /** Forwards a request (per-connection endpoint) so that an event-stream answer reaches the agent as it arrives. */
-  private Reply startLive(Caller caller, Usable target, UpstreamSession upstream, ObjectNode message) throws McpException {
+  private Reply startLive(Caller caller, Usable target, UpstreamSession upstream, ObjectNode message, Inflight sent) throws McpException {
     ConnectionView connection = target.view();
     boolean list = "tools/list".equals(message.path("method").asText());
     Audit audit = "tools/call".equals(message.path("method").asText()) ? new Audit(caller, connection.id(), toolName(message)) : null;
@@ -252,7 +261,7 @@ public class GatewayService {
         List.of(),
         request -> request,
         response -> list ? allowedOnly(connection, response) : response,
-        () -> withCredentials(target, r -> client.start(r.serverUrl(), r.headers(), upstream, message, deadline())));
+        () -> withCredentials(target, r -> client.start(r.serverUrl(), r.headers(), upstream, message, deadline(), sent)));
   }
 
   /** A tools/call to record in the activity trail. */

@@ -169,6 +169,14 @@ public class GatewaySessions {
    * used; empty when there is none, it belongs to another key or connection, or it has been idle
    * too long. From this replica's cache while its last use is younger than the touch interval.
    */
+  /** {@link #use} when it needs no statement (for an event loop): cached, and no touch due; else empty. */
+  Optional<Session> usedLately(String id, UUID apiKeyId, UUID connectionId) {
+    return cache.peek(HexFormat.of().formatHex(hash(id)))
+        .filter(c -> c.apiKeyId().equals(apiKeyId) && Objects.equals(c.session().connectionId(), connectionId))
+        .filter(c -> System.nanoTime() - c.usedAt() < touchInterval().toNanos())
+        .map(Cached::session);
+  }
+
   public Optional<Session> use(String id, UUID apiKeyId, UUID connectionId) {
     byte[] hash = hash(id);
     String key = HexFormat.of().formatHex(hash);

@@ -12,6 +12,7 @@ import dev.plugboard.mcp.ToolListing.Reason;
 import dev.plugboard.mcp.ToolListing.Transport;
 import dev.plugboard.net.GuardedHttp;
 import dev.plugboard.net.GuardedHttp.Deadline;
+import dev.plugboard.net.GuardedHttp.Inflight;
 import dev.plugboard.net.GuardedHttp.Request;
 import dev.plugboard.net.GuardedHttp.Stream;
 import dev.plugboard.net.OutboundFailure;
@@ -256,6 +257,15 @@ public class McpClient {
    */
   public Started start(String url, Map<String, String> headers, UpstreamSession session, ObjectNode request, Deadline deadline)
       throws McpException {
+    return start(url, headers, session, request, deadline, null);
+  }
+
+  /**
+   * {@link #start}, when {@code sent} (null: none) is {@link #firstRequest} already sent from an event
+   * loop: its answer is read here, unread parts and all, instead of sending it again.
+   */
+  public Started start(String url, Map<String, String> headers, UpstreamSession session, ObjectNode request, Deadline deadline, Inflight sent)
+      throws McpException {
     if (session.kind() != Kind.STREAMABLE_HTTP || !JsonRpc.isRequest(request)) {
       return new Started(forward(url, headers, session, request, deadline), null);
     }
@@ -263,6 +273,7 @@ public class McpClient {
         url,
         headers,
         deadline,
+        sent == null ? null : sent.claim(),
         upstream -> {
           StreamableTransport transport = new StreamableTransport(upstream, upstream.url, session.sessionId(), session.protocolVersion());
           Upstream.Opening opening = transport.open(request.deepCopy());
@@ -273,6 +284,91 @@ public class McpClient {
         });
   }
 
+  // ---- a request answered on an event loop ---------------------------------------------------
+
+  /** The most of an answer read on an event loop ({@link #answeredOnLoop}); past it, a worker reads. */
+  private static final int MAX_ON_LOOP = 64 * 1024;
+
+  /**
+   * The request {@link #start} sends first for {@code request} in a Streamable HTTP session, for an
+   * event loop to send ({@link GuardedHttp#startOnLoop}); null for other sessions.
+   */
+  public Request firstRequest(String url, Map<String, String> headers, UpstreamSession session, ObjectNode request) {
+    if (session.kind() != Kind.STREAMABLE_HTTP || !JsonRpc.isRequest(request)) {
+      return null;
+    }
+    return Request.post(url, Upstream.headers(callerHeaders(headers), session.sessionId(), session.protocolVersion(), null), request.toString());
+  }
+
+  /** How far an answer read on an event loop has come: an exchange, not yet ({@link #WAIT}), or one for a worker ({@link #HAND_OVER}). */
+  public record OnLoop(Exchange exchange, boolean handOver) {
+    public static final OnLoop WAIT = new OnLoop(null, false);
+    public static final OnLoop HAND_OVER = new OnLoop(null, true);
+  }
+
+  /**
+   * The commonest answers to {@link #firstRequest}, read on the event loop as they arrive and taken as
+   * {@link #start} takes them: a 2xx JSON body holding the response, or a 2xx event stream whose first
+   * message is the response. Anything else (a refusal, notifications or server requests first, a
+   * failure, a long answer) is {@link OnLoop#HAND_OVER}: left unread for {@link #start} on a worker.
+   */
+  public OnLoop answeredOnLoop(Inflight sent, ObjectNode request) {
+    if (!sent.answering()) {
+      return sent.failed() ? OnLoop.HAND_OVER : OnLoop.WAIT;
+    }
+    int status = sent.status();
+    GuardedHttp.Peek peek = sent.peek();
+    if (status < 200 || status >= 300 || status == 202 || status == 204 || peek == null || peek.bytes().length > MAX_ON_LOOP) {
+      return OnLoop.HAND_OVER;
+    }
+    String type = sent.contentType();
+    JsonNode id = request.get("id");
+    if (JsonRpc.isJson(type)) {
+      if (!peek.ended()) {
+        return OnLoop.WAIT;
+      }
+      JsonNode response = JsonRpc.responseIn(JsonRpc.parseQuietly(peek.bytes()), id);
+      return response == null ? OnLoop.HAND_OVER : new OnLoop(new Exchange(response, List.of(), false, status), false);
+    }
+    if (!type.startsWith("text/event-stream")) {
+      return OnLoop.HAND_OVER;
+    }
+    String text = new String(peek.bytes(), java.nio.charset.StandardCharsets.UTF_8);
+    int complete = peek.ended() ? text.length() : endOfLastEvent(text);
+    java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.StringReader(text.substring(0, Math.max(0, complete))));
+    SseEvents events =
+        new SseEvents(
+            () -> {
+              try {
+                return lines.readLine();
+              } catch (java.io.IOException e) {
+                throw new IllegalStateException(e); // a StringReader does not fail
+              }
+            });
+    SseEvents.Event first;
+    try {
+      do {
+        first = events.next();
+      } while (first != null && (!first.type().equals("message") || first.data().isBlank()));
+    } catch (OutboundFailure e) {
+      return OnLoop.HAND_OVER;
+    }
+    if (first == null) {
+      return peek.ended() ? OnLoop.HAND_OVER : OnLoop.WAIT;
+    }
+    JsonNode message = JsonRpc.parseQuietly(first.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    boolean response = message != null && message.isObject() && !message.has("method") && JsonRpc.sameId(message.get("id"), id);
+    return response ? new OnLoop(new Exchange(message, List.of(), true, status), false) : OnLoop.HAND_OVER;
+  }
+
+  /** Where the last whole event of an event stream ends (after its blank line), or -1. */
+  static int endOfLastEvent(String text) {
+    int lf = text.lastIndexOf("\n\n");
+    int cr = text.lastIndexOf("\r\r");
+    int crlf = text.lastIndexOf("\r\n\r\n");
+    return Math.max(lf < 0 ? -1 : lf + 2, Math.max(cr < 0 ? -1 : cr + 2, crlf < 0 ? -1 : crlf + 4));
+  }
+
   @FunctionalInterface
   private interface Use<T> {
     T run(Upstream upstream) throws McpException, OutboundFailure;
@@ -280,7 +376,14 @@ public class McpClient {
 
   /** Runs {@code use} against the vetted {@code url}; every failure leaves as a redacted {@link McpException}. */
   private <T> T guarded(String url, Map<String, String> headers, Deadline deadline, Use<T> use) throws McpException {
+    return guarded(url, headers, deadline, null, use);
+  }
+
+  private <T> T guarded(String url, Map<String, String> headers, Deadline deadline, Inflight sent, Use<T> use) throws McpException {
     Upstream upstream = new Upstream(http, url, callerHeaders(headers), deadline, clientVersion);
+    if (sent != null) {
+      upstream.alreadySent(sent);
+    }
     T result = null;
     try {
       vet(url);

@@ -8,12 +8,23 @@ final class SseEvents {
 
   record Event(String id, String type, String data) {}
 
-  private final Stream stream;
+  /** Where the lines come from. */
+  @FunctionalInterface
+  interface Lines {
+    /** The next line without its terminator, or null at the end. */
+    String readLine() throws OutboundFailure;
+  }
+
+  private final Lines stream;
   private String lastEventId;
   private Event pushedBack;
 
   SseEvents(Stream stream) {
-    this.stream = stream;
+    this(stream::readLine);
+  }
+
+  SseEvents(Lines lines) {
+    this.stream = lines;
   }
 
   /** The id of the last event that carried one, for resuming with {@code Last-Event-ID}. */

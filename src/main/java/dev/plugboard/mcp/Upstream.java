@@ -9,6 +9,7 @@ import dev.plugboard.mcp.ToolListing.Failed;
 import dev.plugboard.mcp.ToolListing.Reason;
 import dev.plugboard.net.GuardedHttp;
 import dev.plugboard.net.GuardedHttp.Deadline;
+import dev.plugboard.net.GuardedHttp.Inflight;
 import dev.plugboard.net.GuardedHttp.Request;
 import dev.plugboard.net.GuardedHttp.Stream;
 import dev.plugboard.net.OutboundFailure;
@@ -45,6 +46,8 @@ final class Upstream implements AutoCloseable {
   private boolean streamed;
   private int lastStatus;
   private Stream sseStream;
+  /** The first POST, already sent from an event loop, whose answer this upstream reads. */
+  private Inflight sent;
 
   Upstream(GuardedHttp http, String url, Map<String, String> caller, Deadline deadline, String clientVersion) {
     this.http = http;
@@ -52,6 +55,19 @@ final class Upstream implements AutoCloseable {
     this.caller = caller;
     this.deadline = deadline;
     this.clientVersion = clientVersion;
+  }
+
+  /** Makes {@code first} the answer to this upstream's first POST, which it must be (see {@link McpClient#firstRequest}). */
+  void alreadySent(Inflight first) {
+    sent = first;
+  }
+
+  /** POSTs {@code msg}, unless it is the one already sent. */
+  private Stream post(String target, Map<String, String> h, ObjectNode msg) throws OutboundFailure {
+    Request request = Request.post(target, h, msg.toString());
+    Inflight first = sent;
+    sent = null;
+    return first == null ? http.open(request, deadline) : http.open(request, deadline, first);
   }
 
   JsonNode nextId() {
@@ -95,6 +111,10 @@ final class Upstream implements AutoCloseable {
 
   /** Caller headers plus the protocol's own. */
   Map<String, String> headers(String session, String version, String method) {
+    return headers(caller, session, version, method);
+  }
+
+  static Map<String, String> headers(Map<String, String> caller, String session, String version, String method) {
     Map<String, String> h = new LinkedHashMap<>(caller);
     h.put("Accept", ACCEPT_BOTH);
     h.put("Content-Type", "application/json");
@@ -117,7 +137,7 @@ final class Upstream implements AutoCloseable {
    */
   Answer send(String target, Map<String, String> h, ObjectNode msg, JsonNode id, boolean requireAnswer)
       throws McpException, OutboundFailure {
-    try (Stream s = http.open(Request.post(target, h, msg.toString()), deadline)) {
+    try (Stream s = post(target, h, msg)) {
       return read(s, target, h, msg, id, requireAnswer);
     }
   }
@@ -130,7 +150,7 @@ final class Upstream implements AutoCloseable {
 
   /** As {@link #send} for a request, but an event-stream answer is handed back open, read later by {@link #drain}. */
   Opening open(String target, Map<String, String> h, ObjectNode msg, JsonNode id) throws McpException, OutboundFailure {
-    Stream s = http.open(Request.post(target, h, msg.toString()), deadline);
+    Stream s = post(target, h, msg);
     int status = s.status();
     if (status >= 200 && status < 300 && status != 202 && status != 204 && s.contentType().startsWith("text/event-stream")) {
       lastStatus = status;
@@ -357,6 +377,9 @@ final class Upstream implements AutoCloseable {
 
   @Override
   public void close() {
+    if (sent != null) { // failed before its first POST: the answer already coming is not wanted
+      sent.close();
+    }
     if (sseStream != null) {
       sseStream.close();
     }

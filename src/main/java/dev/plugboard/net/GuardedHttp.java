@@ -35,7 +35,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The one guarded outbound HTTP client for user-supplied URLs (DESIGN §8): every hop vetted by
  * {@link OutboundPolicy} and dialled at the vetted address (Host and SNI keep the name), at most
  * {@code max-redirects} redirects each re-vetted, caller headers dropped on a cross-origin hop,
- * connect and whole-call deadlines, response bodies capped. Blocking API for worker threads.
+ * connect and whole-call deadlines, response bodies capped. Blocking API for worker threads, and one
+ * non-blocking start for an event loop ({@link #startOnLoop}).
  */
 @ApplicationScoped
 public class GuardedHttp {
@@ -154,7 +155,20 @@ public class GuardedHttp {
     return open(request, deadline, defaults());
   }
 
+  /**
+   * {@link #open(Request, Deadline)} for a request already sent from an event loop ({@link
+   * #startOnLoop}): its answer is awaited here, with the same deadline, stale-connection tries and
+   * redirects as any other.
+   */
+  public Stream open(Request request, Deadline deadline, Inflight sent) throws OutboundFailure {
+    return open(request, deadline, defaults(), sent);
+  }
+
   private Stream open(Request request, Deadline deadline, Rules rules) throws OutboundFailure {
+    return open(request, deadline, rules, null);
+  }
+
+  private Stream open(Request request, Deadline deadline, Rules rules, Inflight sent) throws OutboundFailure {
     if (Context.isOnEventLoopThread()) {
       throw new IllegalStateException("GuardedHttp blocks; call it from a worker thread");
     }
@@ -174,7 +188,10 @@ public class GuardedHttp {
         current = new Request(current.method(), current.url(), sameOriginOnly(current.headers()), current.body());
       }
       origin = target.origin();
-      Stream stream = sendFresh(target, current, deadline);
+      if (hop == 0 && rules.allowHttp() == config.allowHttp() && rules.allowPrivateNetworks() == config.allowPrivateNetworks()) {
+        remember(current.url(), target);
+      }
+      Stream stream = hop == 0 && sent != null ? awaitSent(sent, target, current, deadline) : sendFresh(target, current, deadline);
       int status = stream.status();
       String location = stream.header("location");
       if (status >= 300 && status < 400 && status != 304 && location != null && rules.maxRedirects() > 0) {
@@ -209,6 +226,104 @@ public class GuardedHttp {
           throw e;
         }
       }
+    }
+  }
+
+  // ---- requests sent from an event loop ---------------------------------------------------------
+
+  /** How long a vetted first hop may be reused by {@link #startOnLoop} (within the JDK's own 30 s name cache). */
+  static final long VETTED_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private static final int VETTED_MAX = 10_000;
+
+  private record Vetted(Target target, long at) {}
+
+  /** First hops vetted lately under the default rules, by URL: an event loop must not resolve names. */
+  private final Map<String, Vetted> vetted = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private void remember(String url, Target target) {
+    if (vetted.size() >= VETTED_MAX) {
+      vetted.clear();
+    }
+    vetted.put(url, new Vetted(target, System.nanoTime()));
+  }
+
+  /**
+   * Sends {@code request} (default rules) without blocking, for an event loop: the answer is read as
+   * it arrives, {@code onEvent} running on the event loop at its head, each part of its body, its end
+   * or a failure. Null, and nothing sent, unless the URL was vetted by a worker within {@link
+   * #VETTED_NANOS} (its address is reused, as the JDK's name cache would). Whatever is not finished
+   * on the event loop is handed, unread, to {@link #open(Request, Deadline, Inflight)} on a worker.
+   */
+  public Inflight startOnLoop(Request request, Deadline deadline, Runnable onEvent) {
+    Vetted v = vetted.get(request.url());
+    if (v == null || System.nanoTime() - v.at() > VETTED_NANOS || deadline.remainingMillis() <= 0) {
+      return null;
+    }
+    Started started = begin(v.target(), request, deadline, onEvent);
+    started.head().whenComplete((r, e) -> onEvent.run());
+    return new Inflight(started);
+  }
+
+  /** A request sent from an event loop, its answer as far as it has come. */
+  public static final class Inflight {
+    private final Started started;
+    private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private Inflight(Started started) {
+      this.started = started;
+    }
+
+    /** This, the first time: whoever claims it reads the answer (a retry sends afresh); null after. */
+    public Inflight claim() {
+      return claimed.compareAndSet(false, true) ? this : null;
+    }
+
+    /** Closes the answer if nobody claimed it (the request was handed over but not used after all). */
+    public void closeUnclaimed() {
+      if (claim() != null) {
+        close();
+      }
+    }
+
+    /** Whether the head is in and the body has begun (false while waiting, and after a failure). */
+    public boolean answering() {
+      return started.head().isDone() && !started.head().isCompletedExceptionally();
+    }
+
+    /** Whether the exchange failed before its head. */
+    public boolean failed() {
+      return started.head().isCompletedExceptionally();
+    }
+
+    public int status() {
+      return started.stream().status();
+    }
+
+    public String contentType() {
+      return started.stream().contentType();
+    }
+
+    /** The body received so far, not taken from the stream; null when reading it failed. */
+    public Peek peek() {
+      return started.stream().peek();
+    }
+
+    /** Done with the answer: a body still arriving is drained (see {@link Stream#close}). */
+    public void close() {
+      started.stream().close();
+    }
+  }
+
+  /** The body of an answer as far as it has arrived; {@code ended}: all of it. */
+  public record Peek(byte[] bytes, boolean ended) {}
+
+  /** The answer to a request sent from an event loop; a stale pooled connection is tried again as by {@link #sendFresh}. */
+  private Stream awaitSent(Inflight sent, Target target, Request request, Deadline deadline) throws OutboundFailure {
+    try {
+      return await(sent.started, deadline);
+    } catch (StaleConnection e) {
+      return sendFresh(target, request, deadline);
     }
   }
 
@@ -253,10 +368,18 @@ public class GuardedHttp {
   }
 
   private Stream send(Target target, Request request, Deadline deadline) throws OutboundFailure {
-    long remaining = deadline.remainingMillis();
-    if (remaining <= 0) {
+    if (deadline.remainingMillis() <= 0) {
       throw new OutboundFailure(Kind.TIMEOUT, "no answer within " + config.totalTimeout().toSeconds() + " s");
     }
+    return await(begin(target, request, deadline, () -> {}), deadline);
+  }
+
+  /** A request on its way: the head completes once the body has begun (or ended, or failed). */
+  private record Started(CompletableFuture<HttpClientResponse> head, Stream stream) {}
+
+  /** Sends a request without waiting; {@code onEvent} runs on the event loop at every part of the answer. */
+  private Started begin(Target target, Request request, Deadline deadline, Runnable onEvent) {
+    long remaining = Math.max(1, deadline.remainingMillis());
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.valueOf(request.method()))
@@ -301,7 +424,12 @@ public class GuardedHttp {
                   .onSuccess(
                       r -> {
                         answered.add(req.connection());
-                        stream.attach(r, () -> head.complete(r));
+                        stream.attach(
+                            r,
+                            () -> {
+                              head.complete(r);
+                              onEvent.run();
+                            });
                       })
                   .onFailure(head::completeExceptionally);
               if (request.body() != null) {
@@ -310,8 +438,15 @@ public class GuardedHttp {
                 req.end();
               }
             });
+    return new Started(head, stream);
+  }
+
+  /** Waits for a started request's answer until the deadline. */
+  private Stream await(Started started, Deadline deadline) throws OutboundFailure {
+    CompletableFuture<HttpClientResponse> head = started.head();
+    Stream stream = started.stream();
     try {
-      head.get(remaining, TimeUnit.MILLISECONDS);
+      head.get(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       head.completeExceptionally(e); // a connection leased after this moment is not used
       stream.close();
@@ -464,6 +599,21 @@ public class GuardedHttp {
     public String contentType() {
       String ct = header("content-type");
       return ct == null ? "" : ct.toLowerCase(Locale.ROOT);
+    }
+
+    /** What has arrived so far, left in place for a reader; null when it failed. */
+    Peek peek() {
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      for (Object o : chunks) {
+        if (o == END) {
+          return new Peek(all.toByteArray(), true);
+        }
+        if (!(o instanceof byte[] b)) {
+          return null;
+        }
+        all.writeBytes(b);
+      }
+      return new Peek(all.toByteArray(), false);
     }
 
     /** The next chunk of bytes, or null at the end of the body. */

@@ -23,10 +23,22 @@ class OAuthCredentialResolver implements CredentialResolver {
 
   @Override
   public void contribute(ConnectionView connection, Map<String, String> headers) {
-    if (!"oauth".equals(connection.authMethod())) {
-      return; // tokens are only ever used by connections that authenticate with them
+    if ("oauth".equals(connection.authMethod())) { // tokens are only ever used by connections that authenticate with them
+      add(connection, refresher.fresh(connection.id()), headers);
     }
-    Optional<Tokens> tokens = refresher.fresh(connection.id());
+  }
+
+  @Override
+  public boolean contributeNow(ConnectionView connection, Map<String, String> headers) {
+    if (!"oauth".equals(connection.authMethod())) {
+      return true;
+    }
+    Optional<Optional<Tokens>> cached = refresher.freshNow(connection.id());
+    cached.ifPresent(tokens -> add(connection, tokens, headers));
+    return cached.isPresent();
+  }
+
+  private static void add(ConnectionView connection, Optional<Tokens> tokens, Map<String, String> headers) {
     if (tokens.isEmpty() || !issuedFor(connection.serverUrl(), tokens.get())) {
       return;
     }

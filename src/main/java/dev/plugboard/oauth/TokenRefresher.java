@@ -87,6 +87,19 @@ class TokenRefresher {
   }
 
   /**
+   * {@link #fresh} when its token row is cached and needs no refresh (for an event loop); empty
+   * when it would have to read or refresh. Connections without a token row are not cached, so
+   * they are empty too.
+   */
+  Optional<Optional<Tokens>> freshNow(UUID connectionId) {
+    Optional<Stored> stored = rows.peek(connectionId);
+    if (stored.isEmpty() || due(stored.get().row(), () -> stored.get().usable(), Instant.now())) {
+      return Optional.empty();
+    }
+    return Optional.of(Optional.of(credentials.tokens(stored.get().row())));
+  }
+
+  /**
    * A fresh access token after a server refused {@code rejected}: refreshed under the same locks as
    * {@link #fresh}, unless the stored token already differs (someone refreshed meanwhile). Empty when
    * nothing newer can be had (no refresh token, a broken connection, a failed refresh).

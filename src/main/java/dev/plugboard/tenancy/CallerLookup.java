@@ -48,6 +48,15 @@ public class CallerLookup {
   }
 
   public Optional<Caller> find(String key) {
+    return find(key, true);
+  }
+
+  /** {@link #find} from the cache alone (for an event loop, which must not query): empty when the key is not cached. */
+  public Optional<Caller> cached(String key) {
+    return find(key, false);
+  }
+
+  private Optional<Caller> find(String key, boolean load) {
     if (!ApiKeys.wellFormed(key)) {
       return Optional.empty();
     }
@@ -56,7 +65,7 @@ public class CallerLookup {
     Optional<Found> found = cache.peek(cacheKey);
     if (found.isPresent()) {
       hits.increment();
-    } else {
+    } else if (load) {
       found = cache.get(cacheKey, () -> load(hash));
     }
     return found.filter(f -> f.expiresAt == null || f.expiresAt.isAfter(Instant.now())).map(Found::caller);

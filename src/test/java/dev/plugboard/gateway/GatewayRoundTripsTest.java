@@ -52,8 +52,10 @@ class GatewayRoundTripsTest extends WithPeers {
     String call = "{\"name\":\"echo\",\"arguments\":{\"text\":\"counted\"}}";
 
     db.query("SELECT pg_stat_statements_reset()");
+    double onLoop = LoopCallsTest.loopCalls("answered");
     assertEquals("echo: counted", s.call(3, "tools/call", call).at("/result/content/0/text").asText());
     assertEquals(List.of("INSERT INTO connection_activity"), statements(), "a forwarded tools/call: its activity row alone");
+    assertEquals(onLoop + 1, LoopCallsTest.loopCalls("answered"), "served on the event loop (LoopCalls)");
 
     db.query("SELECT pg_stat_statements_reset()");
     assertEquals(202, GatewayTest.post(m.key(), conn, s.id(), "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":99}}").statusCode());

@@ -10,14 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plugboard.support.Fixtures;
 import dev.plugboard.support.Fixtures.Member;
-import dev.plugboard.support.LoopbackJetty;
 import io.modelcontextprotocol.json.McpJsonMapper;
-import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
-import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
-import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
-import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -37,7 +32,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,19 +51,14 @@ class RelayTest {
   /** How long one event may take to arrive before the test fails (a bound, not a pace). */
   private static final long EVENT_SECONDS = 20;
 
-  private static final LoopbackJetty jetty = new LoopbackJetty();
-  private static McpSyncServer server;
+  private static SdkUpstream upstream;
 
   @BeforeAll
   static void start() throws Exception {
-    McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
-    var transport = HttpServletStreamableServerTransportProvider.builder().jsonMapper(json).mcpEndpoint("/mcp").build();
-    server =
-        McpServer.sync(transport)
-            .jsonMapper(json)
-            .serverInfo("relay-upstream", "1.0")
-            .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
-            .tools(
+    McpJsonMapper json = SdkUpstream.JSON;
+    upstream =
+        new SdkUpstream(
+            "relay-upstream",
                 tool(json, "sample", (exchange, req) -> {
                   // progress first, then a question only the agent can answer: the call cannot end before it does
                   Object token = req.meta() == null ? null : req.meta().get("progressToken");
@@ -90,18 +79,12 @@ class RelayTest {
                                   "Your name?", Map.of("type", "object", "properties", Map.of("name", Map.of("type", "string")), "required", List.of("name")))
                               .build());
                   return "elicited: " + answer.action().name().toLowerCase() + " " + answer.content();
-                }))
-            .build();
-    ServletHolder holder = new ServletHolder(transport);
-    holder.setAsyncSupported(true);
-    jetty.context().addServlet(holder, "/mcp");
-    jetty.start();
+                }));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    server.close();
-    jetty.close();
+    upstream.close();
   }
 
   private static SyncToolSpecification tool(McpJsonMapper json, String name, BiFunction<McpSyncServerExchange, McpSchema.CallToolRequest, String> body) {
@@ -210,10 +193,10 @@ class RelayTest {
   // ---- helpers ----------------------------------------------------------------------------------
 
   private static String connection(Member m) {
-    return Fixtures.create(m, Map.of("name", "relay upstream", "server_url", jetty.base() + "/mcp", "provider", "user", "auth_method", "url"));
+    return Fixtures.create(m, Map.of("name", "relay upstream", "server_url", upstream.url(), "provider", "user", "auth_method", "url"));
   }
 
-  private static Response post(String key, String conn, String session, String body) {
+  static Response post(String key, String conn, String session, String body) {
     var r = given().header("Authorization", "Bearer " + key).header("Accept", ACCEPT).contentType(ContentType.JSON);
     if (session != null) {
       r = r.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18");
@@ -227,7 +210,7 @@ class RelayTest {
   }
 
   /** initialize (declaring {@code capabilities}) and initialized; the session id. */
-  private static String open(String key, String conn, String capabilities) {
+  static String open(String key, String conn, String capabilities) {
     Response init =
         post(key, conn, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":" + capabilities + ",\"clientInfo\":{\"name\":\"relay-agent\",\"version\":\"1\"}}}");
     assertEquals(200, init.statusCode(), init.asString());
@@ -237,7 +220,7 @@ class RelayTest {
     return session;
   }
 
-  private static JsonNode activity(Member m, String conn) throws Exception {
+  static JsonNode activity(Member m, String conn) throws Exception {
     Response r = m.as().get("/v1/connections/" + conn + "/activity");
     assertEquals(200, r.statusCode(), r.asString());
     return JSON.readTree(r.asString()).get("items");

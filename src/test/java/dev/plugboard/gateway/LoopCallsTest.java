@@ -1,0 +1,186 @@
+package dev.plugboard.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plugboard.support.Db;
+import dev.plugboard.support.Fixtures;
+import dev.plugboard.support.Fixtures.Member;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 23: a tools/call in an open session is served on the event loop from end to end ({@link
+ * LoopCalls}), and whatever is not the common shape is handed to the worker path unread, so it is
+ * answered exactly as before and the tool runs once. The upstream is an MCP Java SDK server whose
+ * {@code progress} tool counts its runs and, given a progress token, streams a notification before
+ * its result.
+ */
+@QuarkusTest
+class LoopCallsTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AtomicInteger runs = new AtomicInteger();
+  private static SdkUpstream upstream;
+
+  @Inject Db db;
+
+  @BeforeAll
+  static void start() throws Exception {
+    SyncToolSpecification progress =
+        SyncToolSpecification.builder()
+            .tool(McpSchema.Tool.builder().name("progress").description("counts its runs").inputSchema(SdkUpstream.JSON, "{\"type\":\"object\"}").build())
+            .callHandler(
+                (exchange, req) -> {
+                  int run = runs.incrementAndGet();
+                  Object token = req.meta() == null ? null : req.meta().get("progressToken");
+                  if (token != null) {
+                    exchange.progressNotification(new McpSchema.ProgressNotification(token, 50.0, 100.0, "half way"));
+                  }
+                  return McpSchema.CallToolResult.builder().addTextContent("run " + run).build();
+                })
+            .build();
+    upstream = new SdkUpstream("loop-upstream", progress);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    upstream.close();
+  }
+
+  @Test
+  void aCallInAnOpenSessionIsAnsweredOnTheEventLoopAfterItsRowIsCommitted() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = connection(m);
+    String session = open(m.key(), conn);
+    double answered = loopCalls("answered");
+    double handedOver = loopCalls("handed_over");
+    int before = runs.get();
+    long rows = rows(conn);
+
+    Response r = post(m.key(), conn, session, call(5, null));
+    assertEquals(200, r.statusCode(), r.asString());
+    JsonNode response = GatewayTest.answer(r);
+    assertEquals(5, response.path("id").asInt(), r.asString());
+    assertEquals("run " + (before + 1), response.at("/result/content/0/text").asText());
+    assertNotNull(r.header("X-RateLimit-Limit"), "the rate-limit headers of every API-key answer");
+    assertNotNull(r.header("X-Request-Id"));
+    assertEquals(answered + 1, loopCalls("answered"), "served on the event loop");
+    assertEquals(handedOver, loopCalls("handed_over"));
+    // the row is committed before the answer is written, so it is there as soon as the answer is
+    assertEquals(rows + 1, rows(conn));
+  }
+
+  @Test
+  void anAnswerThatStreamsANotificationFirstIsHandedOverAndTheToolRunsOnce() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = connection(m);
+    String session = open(m.key(), conn);
+    double answered = loopCalls("answered");
+    double handedOver = loopCalls("handed_over");
+    int before = runs.get();
+
+    Response r = post(m.key(), conn, session, call(6, "tok-6"));
+    assertEquals(200, r.statusCode(), r.asString());
+    assertTrue(r.contentType().startsWith("text/event-stream"), r.contentType());
+    assertTrue(r.asString().contains("notifications/progress") && r.asString().contains("tok-6"), "the progress reaches the agent: " + r.asString());
+    assertEquals("run " + (before + 1), GatewayTest.answer(r).at("/result/content/0/text").asText());
+    assertEquals(before + 1, runs.get(), "handed over, not sent again");
+    assertEquals(handedOver + 1, loopCalls("handed_over"));
+    assertEquals(answered, loopCalls("answered"));
+    assertEquals("ok", activity(m, conn).get(0).path("outcome").asText());
+  }
+
+  @Test
+  void aSessionTheServerEndedIsHandedOverAndEndsTheAgentsSession() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = connection(m);
+    String session = open(m.key(), conn);
+    String upstreamSession = (String) db.query("SELECT upstream_session_id FROM gateway_sessions WHERE connection_id = ?::uuid", conn).get(0).get(0);
+    HttpResponse<String> ended =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(upstream.url())).header("Mcp-Session-Id", upstreamSession).header("MCP-Protocol-Version", "2025-06-18").DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertTrue(ended.statusCode() < 300, "the server ends its session: " + ended.statusCode());
+    double handedOver = loopCalls("handed_over");
+
+    Response r = post(m.key(), conn, session, call(7, null));
+    assertEquals(404, r.statusCode(), r.asString());
+    assertEquals("not_found", JSON.readTree(r.asString()).path("error").asText(), r.asString());
+    assertEquals(handedOver + 1, loopCalls("handed_over"));
+    assertEquals(404, post(m.key(), conn, session, call(8, null)).statusCode(), "the agent's session ended with it");
+  }
+
+  @Test
+  void aCallTheEventLoopCannotServeFromMemoryTakesTheWorkerPath() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = Fixtures.create(m, Map.of("name", "narrowed", "server_url", upstream.url(), "provider", "user", "auth_method", "url", "allowed_tools", List.of("other")));
+    String session = open(m.key(), conn);
+    double answered = loopCalls("answered");
+    double handedOver = loopCalls("handed_over");
+
+    Response r = post(m.key(), conn, session, call(9, null));
+    assertEquals(200, r.statusCode(), r.asString());
+    assertEquals(-32602, JSON.readTree(r.asString()).at("/error/code").asInt(), "refused by the allowlist: " + r.asString());
+    Response unknown = post(m.key(), conn, "no-such-session", call(10, null));
+    assertEquals(404, unknown.statusCode(), unknown.asString());
+    assertEquals(answered, loopCalls("answered"));
+    assertEquals(handedOver, loopCalls("handed_over"), "nothing was sent from the event loop");
+    assertEquals("refused", activity(m, conn).get(0).path("outcome").asText());
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private static String connection(Member m) {
+    return Fixtures.create(m, Map.of("name", "loop upstream", "server_url", upstream.url(), "provider", "user", "auth_method", "url"));
+  }
+
+  private static String call(int id, String progressToken) {
+    String meta = progressToken == null ? "" : ",\"_meta\":{\"progressToken\":\"" + progressToken + "\"}";
+    return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"progress\",\"arguments\":{}" + meta + "}}";
+  }
+
+  private static Response post(String key, String conn, String session, String body) {
+    return RelayTest.post(key, conn, session, body);
+  }
+
+  private static String open(String key, String conn) {
+    return RelayTest.open(key, conn, "{}");
+  }
+
+  private static JsonNode activity(Member m, String conn) throws Exception {
+    return RelayTest.activity(m, conn);
+  }
+
+  private long rows(String conn) {
+    return ((Number) db.query("SELECT count(*) FROM connection_activity WHERE connection_id = ?::uuid AND outcome = 'ok'", conn).get(0).get(0)).longValue();
+  }
+
+  /** plugboard_gateway_loop_calls_total of {@code outcome}. */
+  static double loopCalls(String outcome) {
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    Matcher matcher = Pattern.compile("plugboard_gateway_loop_calls_total\\{outcome=\"" + outcome + "\"} ([0-9.E]+)").matcher(metrics);
+    assertTrue(matcher.find(), "exported: " + outcome);
+    return Double.parseDouble(matcher.group(1));
+  }
+}
