@@ -37,7 +37,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** One connection as an MCP server (Streamable HTTP, server side), for agents holding an API key. */
-@Path("/mcp/v1/connections/{connection_id}")
+@Path(GatewayResource.PATH)
 @ApiKeyAuthenticated
 @McpEndpoint
 @Tag(name = "MCP gateway", description = "Use a connection's MCP server through Plugboard; the agent holds only an API key")
@@ -48,6 +48,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @APIResponse(responseCode = "429", description = "rate_limited", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 public class GatewayResource {
 
+  static final String PATH = "/mcp/v1/connections/{connection_id}";
   static final String SESSION = "Mcp-Session-Id";
   static final String VERSION = "MCP-Protocol-Version";
   static final String EVENT_STREAM = "text/event-stream";

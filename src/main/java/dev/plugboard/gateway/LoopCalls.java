@@ -30,6 +30,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.HttpServerRequestInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -98,10 +99,12 @@ class LoopCalls {
 
   void install(@Observes Router router) {
     // After the body is read (HttpHygiene), before Quarkus REST.
-    router.post("/mcp/v1/connections/:connection_id").order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT).handler(this::handle);
+    router.post(GatewayResource.PATH.replace("{connection_id}", ":connection_id")).order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT).handler(this::handle);
   }
 
   private void handle(RoutingContext ctx) {
+    // The HTTP metrics' uri tag, as Quarkus REST sets it for its own routes: the template, not each connection's id.
+    ((HttpServerRequestInternal) ctx.request()).context().putLocal("UrlPathTemplate", GatewayResource.PATH);
     Call call = prepareOrNull(ctx);
     if (call == null) {
       ctx.next();

@@ -88,6 +88,8 @@ class LoopCallsTest {
     assertEquals(handedOver, loopCalls("handed_over"));
     // the row is committed before the answer is written, so it is there as soon as the answer is
     assertEquals(rows + 1, rows(conn));
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    assertTrue(metrics.contains("uri=\"/mcp/v1/connections/{connection_id}\"") && !metrics.contains(conn), "HTTP metrics by template, not by connection");
   }
 
   @Test
