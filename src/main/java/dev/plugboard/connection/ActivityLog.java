@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.Startup;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -57,7 +59,10 @@ public class ActivityLog {
       "at, kind, tool, outcome, upstream_status, duration_ms, api_key_id, user_id, connection_id, team_id";
 
   @Inject DataSource dataSource;
+  @Inject Vertx vertx;
   private final ConcurrentLinkedQueue<Pending> queued = new ConcurrentLinkedQueue<>();
+  /** A worker is writing the rows queued by {@link #recordThen}, or about to. */
+  private final AtomicBoolean draining = new AtomicBoolean();
   private final ReentrantLock writer = new ReentrantLock();
   /** The INSERT of n rows, at index n - 1. */
   private final String[] inserts = new String[MAX_BATCH];
@@ -107,6 +112,50 @@ public class ActivityLog {
     quietly(new Entry(caller.apiKeyId(), caller.userId(), caller.teamId(), connectionId, kind, tool, outcome, upstreamStatus, durationMs));
   }
 
+  /**
+   * {@link #record} without waiting, for an event loop: {@code then} runs (on a worker) once the row
+   * is committed, or could not be (logged and counted). One worker writes the rows queued meanwhile
+   * together, instead of a worker per row waiting for the writer.
+   */
+  public void recordThen(
+      Caller caller,
+      UUID connectionId,
+      Activity.Kind kind,
+      String tool,
+      Activity.Outcome outcome,
+      Integer upstreamStatus,
+      long durationMs,
+      Runnable then) {
+    Entry e = new Entry(caller.apiKeyId(), caller.userId(), caller.teamId(), connectionId, kind, tool, outcome, upstreamStatus, durationMs);
+    counters.get(kind).get(outcome).increment();
+    queued.add(new Pending(e, cut(tool), then));
+    drainSoon();
+  }
+
+  /** Has a worker write what is queued, unless one is at it already. */
+  private void drainSoon() {
+    if (draining.compareAndSet(false, true)) {
+      vertx.executeBlocking(this::drain, false);
+    }
+  }
+
+  private Void drain() {
+    writer.lock();
+    try {
+      List<Pending> batch;
+      while (!(batch = nextBatch()).isEmpty()) {
+        insertAll(batch);
+      }
+    } finally {
+      writer.unlock();
+      draining.set(false);
+    }
+    if (!queued.isEmpty()) { // queued after the last batch was taken, by a caller that saw this drain running
+      drainSoon();
+    }
+    return null;
+  }
+
   /** One row of the trail. */
   record Entry(
       UUID apiKeyId,
@@ -129,9 +178,17 @@ public class ActivityLog {
     try {
       write(e);
     } catch (RuntimeException x) {
-      writeFailures.increment();
-      LOG.warnf("activity of connection %s (%s %s) not recorded: %s", e.connectionId(), e.kind().wire(), e.outcome().wire(), x.getClass().getName());
+      notRecorded(e, x);
     }
+  }
+
+  private void notRecorded(Entry e, RuntimeException x) {
+    writeFailures.increment();
+    LOG.warnf("activity of connection %s (%s %s) not recorded: %s", e.connectionId(), e.kind().wire(), e.outcome().wire(), x.getClass().getName());
+  }
+
+  private static String cut(String tool) {
+    return tool == null || tool.length() <= MAX_TOOL ? tool : tool.substring(0, MAX_TOOL);
   }
 
   /**
@@ -140,7 +197,7 @@ public class ActivityLog {
    */
   void write(Entry e) {
     counters.get(e.kind()).get(e.outcome()).increment();
-    String tool = e.tool() == null || e.tool().length() <= MAX_TOOL ? e.tool() : e.tool().substring(0, MAX_TOOL);
+    String tool = cut(e.tool());
     if (QuarkusTransaction.isActive()) {
       QuarkusTransaction.requiringNew().run(() -> insert(e, tool)); // neither joins nor breaks the caller's
     } else {
@@ -148,17 +205,26 @@ public class ActivityLog {
     }
   }
 
-  /** A row waiting in the queue; {@code done} and {@code failure} are set by the writer, under its lock. */
+  /**
+   * A row waiting in the queue; {@code done} and {@code failure} are set by the writer, under its
+   * lock, which then runs {@code then} (null: the caller waits instead).
+   */
   private static final class Pending {
     final Entry entry;
     final String tool;
+    final Runnable then;
     final OffsetDateTime at = OffsetDateTime.ofInstant(Times.now(), ZoneOffset.UTC);
     boolean done;
     RuntimeException failure;
 
     Pending(Entry entry, String tool) {
+      this(entry, tool, null);
+    }
+
+    Pending(Entry entry, String tool, Runnable then) {
       this.entry = entry;
       this.tool = tool;
+      this.then = then;
     }
   }
 
@@ -171,11 +237,7 @@ public class ActivityLog {
     writer.lock();
     try {
       while (!mine.done) {
-        List<Pending> batch = new ArrayList<>();
-        for (Pending p; batch.size() < MAX_BATCH && (p = queued.poll()) != null; ) {
-          batch.add(p);
-        }
-        insertAll(batch);
+        insertAll(nextBatch());
       }
     } finally {
       writer.unlock();
@@ -183,6 +245,14 @@ public class ActivityLog {
     if (mine.failure != null) {
       throw mine.failure;
     }
+  }
+
+  private List<Pending> nextBatch() {
+    List<Pending> batch = new ArrayList<>();
+    for (Pending p; batch.size() < MAX_BATCH && (p = queued.poll()) != null; ) {
+      batch.add(p);
+    }
+    return batch;
   }
 
   /** One statement for the batch; if it fails, one per row, so a row the database refuses costs no other its record. */
@@ -203,6 +273,18 @@ public class ActivityLog {
       }
     }
     batch.forEach(p -> p.done = true);
+    for (Pending p : batch) {
+      if (p.then != null) {
+        if (p.failure != null) {
+          notRecorded(p.entry, p.failure);
+        }
+        try {
+          p.then.run();
+        } catch (RuntimeException x) {
+          LOG.warnf("after recording the activity of connection %s: %s", p.entry.connectionId(), x.getClass().getName());
+        }
+      }
+    }
   }
 
   private void insert(Entry e, String tool) {

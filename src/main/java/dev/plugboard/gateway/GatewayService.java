@@ -243,9 +243,17 @@ public class GatewayService {
 
   /** Records a forwarded tools/call begun at {@code startNanos}: {@code response} null means the server could not be used. */
   void recordCall(Caller caller, UUID connectionId, String tool, long startNanos, JsonNode response, int httpStatus) {
+    activity.record(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, outcome(response), httpStatus > 0 ? httpStatus : null, millisSince(startNanos));
+  }
+
+  /** {@link #recordCall} without waiting (for an event loop): {@code then} runs once the row is committed. */
+  void recordCallThen(Caller caller, UUID connectionId, String tool, long startNanos, JsonNode response, int httpStatus, Runnable then) {
+    activity.recordThen(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, outcome(response), httpStatus > 0 ? httpStatus : null, millisSince(startNanos), then);
+  }
+
+  private static Activity.Outcome outcome(JsonNode response) {
     boolean failed = response == null || response.has("error") || response.path("result").path("isError").asBoolean(false);
-    Integer status = httpStatus > 0 ? httpStatus : null;
-    activity.record(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, failed ? Activity.Outcome.ERROR : Activity.Outcome.OK, status, millisSince(startNanos));
+    return failed ? Activity.Outcome.ERROR : Activity.Outcome.OK;
   }
 
   /** Forwards a request (per-connection endpoint) so that an event-stream answer reaches the agent as it arrives. */

@@ -265,14 +265,7 @@ class LoopCalls {
         sent.close();
         answered.increment();
         Exchange exchange = so.exchange();
-        context
-            .executeBlocking(
-                () -> {
-                  gateway.recordCall(caller, connection.id(), tool, begun, exchange.response(), exchange.httpStatus());
-                  return null;
-                },
-                false)
-            .onComplete(done -> reply(exchange));
+        gateway.recordCallThen(caller, connection.id(), tool, begun, exchange.response(), exchange.httpStatus(), () -> context.runOnContext(v -> reply(exchange)));
       }
     }
 

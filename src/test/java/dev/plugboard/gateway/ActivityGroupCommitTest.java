@@ -62,8 +62,10 @@ class ActivityGroupCommitTest extends WithPeers {
     List<GatewayTest.Session> sessions = sessions(m, conn);
     db.update("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
     db.query("SELECT pg_stat_statements_reset()");
+    double onLoop = LoopCallsTest.loopCalls("answered");
 
     List<String> answers = whileTheTableIsLocked(sessions, i -> "echo");
+    assertEquals(onLoop + QUEUED + 1, LoopCallsTest.loopCalls("answered"), "served on the event loop, their rows written by one worker (ActivityLog.recordThen)");
 
     answers.forEach(a -> assertTrue(a.contains("echo: call"), a));
     assertEquals(QUEUED + 1, db.count("SELECT count(*) FROM connection_activity WHERE connection_id = ? AND tool = 'echo' AND outcome = 'ok'", UUID.fromString(conn)));
