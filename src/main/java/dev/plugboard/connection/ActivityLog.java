@@ -61,7 +61,7 @@ public class ActivityLog {
   @Inject DataSource dataSource;
   @Inject Vertx vertx;
   private final ConcurrentLinkedQueue<Pending> queued = new ConcurrentLinkedQueue<>();
-  /** A worker is writing the rows queued by {@link #recordThen}, or about to. */
+  /** A worker is writing the rows queued by {@link #recordCallThen}, or about to. */
   private final AtomicBoolean draining = new AtomicBoolean();
   private final ReentrantLock writer = new ReentrantLock();
   /** The INSERT of n rows, at index n - 1. */
@@ -113,21 +113,13 @@ public class ActivityLog {
   }
 
   /**
-   * {@link #record} without waiting, for an event loop: {@code then} runs (on a worker) once the row
-   * is committed, or could not be (logged and counted). One worker writes the rows queued meanwhile
-   * together, instead of a worker per row waiting for the writer.
+   * Records a tools/call like {@link #record}, without waiting (for an event loop): {@code then}
+   * runs (on a worker) once the row is committed, or could not be (logged and counted). One worker
+   * writes the rows queued meanwhile together, instead of a worker per row waiting for the writer.
    */
-  public void recordThen(
-      Caller caller,
-      UUID connectionId,
-      Activity.Kind kind,
-      String tool,
-      Activity.Outcome outcome,
-      Integer upstreamStatus,
-      long durationMs,
-      Runnable then) {
-    Entry e = new Entry(caller.apiKeyId(), caller.userId(), caller.teamId(), connectionId, kind, tool, outcome, upstreamStatus, durationMs);
-    counters.get(kind).get(outcome).increment();
+  public void recordCallThen(Caller caller, UUID connectionId, String tool, Activity.Outcome outcome, Integer upstreamStatus, long durationMs, Runnable then) {
+    Entry e = new Entry(caller.apiKeyId(), caller.userId(), caller.teamId(), connectionId, Activity.Kind.TOOLS_CALL, tool, outcome, upstreamStatus, durationMs);
+    counters.get(e.kind()).get(outcome).increment();
     queued.add(new Pending(e, cut(tool), then));
     drainSoon();
   }

@@ -248,7 +248,7 @@ public class GatewayService {
 
   /** {@link #recordCall} without waiting (for an event loop): {@code then} runs once the row is committed. */
   void recordCallThen(Caller caller, UUID connectionId, String tool, long startNanos, JsonNode response, int httpStatus, Runnable then) {
-    activity.recordThen(caller, connectionId, Activity.Kind.TOOLS_CALL, tool, outcome(response), httpStatus > 0 ? httpStatus : null, millisSince(startNanos), then);
+    activity.recordCallThen(caller, connectionId, tool, outcome(response), httpStatus > 0 ? httpStatus : null, millisSince(startNanos), then);
   }
 
   private static Activity.Outcome outcome(JsonNode response) {

@@ -65,7 +65,7 @@ class ActivityGroupCommitTest extends WithPeers {
     double onLoop = LoopCallsTest.loopCalls("answered");
 
     List<String> answers = whileTheTableIsLocked(sessions, i -> "echo");
-    assertEquals(onLoop + QUEUED + 1, LoopCallsTest.loopCalls("answered"), "served on the event loop, their rows written by one worker (ActivityLog.recordThen)");
+    assertEquals(onLoop + QUEUED + 1, LoopCallsTest.loopCalls("answered"), "served on the event loop, their rows written by one worker (ActivityLog.recordCallThen)");
 
     answers.forEach(a -> assertTrue(a.contains("echo: call"), a));
     assertEquals(QUEUED + 1, db.count("SELECT count(*) FROM connection_activity WHERE connection_id = ? AND tool = 'echo' AND outcome = 'ok'", UUID.fromString(conn)));
