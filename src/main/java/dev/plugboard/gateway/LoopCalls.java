@@ -42,12 +42,13 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The commonest gateway message, a {@code tools/call} in an open Streamable HTTP session, served on
- * the event loop from end to end: key, connection, session and token from this replica's caches,
- * the call sent upstream without a worker thread, its answer read as it arrives, and only the
- * activity row written by a worker, committed before the answer leaves (the audit promise). On this
- * path a call makes two thread hand-offs instead of the worker path's four, each of them system
- * calls (docs/performance.md).
+ * The commonest gateway messages, a {@code tools/call} and the other requests in an open Streamable
+ * HTTP session, served on the event loop from end to end: key, connection, session and token from
+ * this replica's caches, the request sent upstream without a worker thread, its answer read as it
+ * arrives, and only a tools/call's activity row written by a worker, committed before the answer
+ * leaves (the audit promise). On this path a call makes two thread hand-offs instead of the worker
+ * path's four, each of them system calls (docs/performance.md), and a request that records nothing
+ * (tools/list, ping, ...) none.
  *
  * <p>Whatever the event loop cannot finish without waiting goes the worker path ({@link
  * GatewayResource}), which decides everything again: before anything is sent the request simply
@@ -92,7 +93,7 @@ class LoopCalls {
     this.http = http;
     this.gateway = gateway;
     String name = "plugboard.gateway.loop.calls";
-    String description = "tools/calls sent upstream from the event loop: answered there, or handed to a worker";
+    String description = "requests sent upstream from the event loop: answered there, or handed to a worker";
     answered = Counter.builder(name).description(description).tag("outcome", "answered").register(registry);
     handedOver = Counter.builder(name).description(description).tag("outcome", "handed_over").register(registry);
   }
@@ -154,15 +155,16 @@ class LoopCalls {
     if (sessionId == null || (version != null && !McpClient.HANDSHAKE_VERSIONS.contains(version)) || connection == null || !UUID_SHAPE.matcher(connection).matches() || key == null) {
       return null;
     }
-    ObjectNode message = toolsCall(ctx.body().buffer());
+    ObjectNode message = request(ctx.body().buffer());
     Caller caller = message == null ? null : callers.cached(key).orElse(null);
     if (caller == null) {
       return null;
     }
     UUID connectionId = UUID.fromString(connection);
     Usable target = connections.cachedUsable(caller, connectionId).orElse(null);
-    String tool = GatewayService.toolName(message);
-    if (target == null || PersonNeeded.byView(target.view()) || !target.view().toolAllowed(tool)) {
+    boolean call = "tools/call".equals(message.get("method").asText());
+    String tool = call ? GatewayService.toolName(message) : null;
+    if (target == null || PersonNeeded.byView(target.view()) || (call && (tool == null || !target.view().toolAllowed(tool)))) {
       return null;
     }
     Session session = sessions.usedLately(sessionId, caller.apiKeyId(), connectionId).orElse(null);
@@ -171,8 +173,8 @@ class LoopCalls {
     return request == null ? null : new Call(ctx, Vertx.currentContext(), caller, target.view(), tool, message, request);
   }
 
-  /** The body as a 2025-era JSON-RPC tools/call request naming its tool; else null. */
-  private static ObjectNode toolsCall(Buffer body) {
+  /** The body as a 2025-era JSON-RPC request other than initialize; else null. */
+  private static ObjectNode request(Buffer body) {
     JsonNode parsed;
     try {
       parsed = JSON.readTree(body.getBytes());
@@ -182,8 +184,7 @@ class LoopCalls {
     if (!(parsed instanceof ObjectNode message)
         || !"2.0".equals(message.path("jsonrpc").asText())
         || !JsonRpc.isRequest(message)
-        || !"tools/call".equals(message.path("method").asText())
-        || GatewayService.toolName(message) == null
+        || "initialize".equals(message.path("method").asText())
         || message.path("params").path("_meta").has(ModernAgents.META_VERSION)) {
       return null;
     }
@@ -265,7 +266,12 @@ class LoopCalls {
         sent.close();
         answered.increment();
         Exchange exchange = so.exchange();
-        gateway.recordCallThen(caller, connection.id(), tool, begun, exchange.response(), exchange.httpStatus(), () -> context.runOnContext(v -> reply(exchange)));
+        if (tool == null) { // a request that records nothing: tools/list shows the allowed tools only
+          boolean list = "tools/list".equals(message.get("method").asText());
+          reply(list ? GatewayService.allowedOnly(connection, exchange) : exchange);
+        } else {
+          gateway.recordCallThen(caller, connection.id(), tool, begun, exchange.response(), exchange.httpStatus(), () -> context.runOnContext(v -> reply(exchange)));
+        }
       }
     }
 

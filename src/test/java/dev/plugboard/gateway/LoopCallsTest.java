@@ -134,6 +134,22 @@ class LoopCallsTest {
   }
 
   @Test
+  void aRequestThatRecordsNothingIsAnsweredOnTheEventLoopAlone() throws Exception {
+    Member m = Fixtures.newMember();
+    String conn = Fixtures.create(m, Map.of("name", "listed", "server_url", upstream.url(), "provider", "user", "auth_method", "url", "allowed_tools", List.of("other")));
+    String session = open(m.key(), conn);
+    double answered = loopCalls("answered");
+
+    Response list = post(m.key(), conn, session, "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/list\",\"params\":{}}");
+    assertEquals(200, list.statusCode(), list.asString());
+    assertEquals(0, GatewayTest.answer(list).at("/result/tools").size(), "the server's one tool is outside the allowlist: " + list.asString());
+    Response ping = post(m.key(), conn, session, "{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"ping\"}");
+    assertEquals("p", GatewayTest.answer(ping).path("id").asText(), ping.asString());
+    assertEquals(answered + 2, loopCalls("answered"));
+    assertEquals(0, activity(m, conn).size(), "neither records anything");
+  }
+
+  @Test
   void aCallTheEventLoopCannotServeFromMemoryTakesTheWorkerPath() throws Exception {
     Member m = Fixtures.newMember();
     String conn = Fixtures.create(m, Map.of("name", "narrowed", "server_url", upstream.url(), "provider", "user", "auth_method", "url", "allowed_tools", List.of("other")));
