@@ -11,8 +11,13 @@ public final class Ids {
 
   private Ids() {}
 
+  /** Whether {@code value} is a UUID as {@link #parse} takes it. */
+  public static boolean isUuid(String value) {
+    return value != null && UUID_SHAPE.matcher(value).matches();
+  }
+
   public static UUID parse(String field, String value) {
-    if (value == null || !UUID_SHAPE.matcher(value).matches()) {
+    if (!isUuid(value)) {
       throw ApiException.validation(field, "must be a UUID");
     }
     return UUID.fromString(value);

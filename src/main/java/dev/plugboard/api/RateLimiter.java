@@ -82,8 +82,8 @@ public class RateLimiter {
   private final AtomicLong lastSweep = new AtomicLong(System.nanoTime() - TimeUnit.HOURS.toNanos(1));
 
   public Decision take(UUID apiKeyId) {
-    int limit = Math.max(1, config.requestsPerMinute());
-    long lifetime = Math.max(1, config.leaseLifetime().toNanos());
+    int limit = limit();
+    long lifetime = lifetime();
     long now = System.nanoTime();
     Lease lease;
     while ((lease = lease(apiKeyId, now, lifetime)) != null) {
@@ -126,10 +126,18 @@ public class RateLimiter {
       if (lease.evicted || now - lease.expiresAt >= 0 || lease.unused <= 0 || now - lease.refusedUntil < 0) {
         return null;
       }
-      return take(apiKeyId, lease, Math.max(1, config.requestsPerMinute()), Math.max(1, config.leaseLifetime().toNanos()));
+      return take(apiKeyId, lease, limit(), lifetime());
     } finally {
       lease.lock.unlock();
     }
+  }
+
+  private int limit() {
+    return Math.max(1, config.requestsPerMinute());
+  }
+
+  private long lifetime() {
+    return Math.max(1, config.leaseLifetime().toNanos());
   }
 
   private Decision take(UUID apiKeyId, Lease lease, int limit, long lifetime) {

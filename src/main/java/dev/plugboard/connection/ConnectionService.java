@@ -107,16 +107,9 @@ public class ConnectionService {
     /** {@link #resolved} when no resolver has to wait (no token to load or refresh): for an event loop; else empty. */
     public Optional<ResolvedView> resolvedNow() {
       if (resolved == null) {
-        ConnectionView c = row.view();
-        Map<String, String> headers = credentials.resolvedHeaders(row.headers());
-        for (CredentialResolver r : resolvers) {
-          if (!r.contributeNow(c, headers)) {
-            return Optional.empty();
-          }
-        }
-        resolved = new ResolvedView(c.serverUrl(), c.transportType(), headers);
+        resolved = ConnectionService.this.resolved(row, true).orElse(null);
       }
-      return Optional.of(resolved);
+      return Optional.ofNullable(resolved);
     }
   }
 
@@ -164,12 +157,24 @@ public class ConnectionService {
   }
 
   private ResolvedView resolved(ConnectionReads.WithHeaders row) {
+    return resolved(row, false).orElseThrow(); // without now, no resolver declines
+  }
+
+  /**
+   * The connection with its secrets decrypted and every resolver's headers added; with {@code now}
+   * (an event loop), empty when a resolver would have to wait.
+   */
+  private Optional<ResolvedView> resolved(ConnectionReads.WithHeaders row, boolean now) {
     ConnectionView c = row.view();
     Map<String, String> headers = credentials.resolvedHeaders(row.headers());
     for (CredentialResolver r : resolvers) {
-      r.contribute(c, headers);
+      if (!now) {
+        r.contribute(c, headers);
+      } else if (!r.contributeNow(c, headers)) {
+        return Optional.empty();
+      }
     }
-    return new ResolvedView(c.serverUrl(), c.transportType(), headers);
+    return Optional.of(new ResolvedView(c.serverUrl(), c.transportType(), headers));
   }
 
   // ---- writes ---------------------------------------------------------------------------------

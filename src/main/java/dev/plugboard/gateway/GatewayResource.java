@@ -83,7 +83,7 @@ public class GatewayResource {
       @Context HttpHeaders headers,
       @Context RoutingContext routing,
       byte[] body) {
-    // A tools/call the event loop sent upstream and handed over (LoopCalls): its answer is read here.
+    // A request the event loop sent upstream and handed over (LoopCalls): its answer is read here.
     Inflight sent = routing.get(LoopCalls.SENT);
     try {
       var id = Ids.parse("connection_id", connectionId);
@@ -103,16 +103,13 @@ public class GatewayResource {
 
   /** Checks Accept, lets {@code post} answer (told whether the agent takes an event stream) and writes its reply. */
   static Response serve(String accept, Function<Boolean, Reply> post) {
-    String accepted = accept == null ? "" : accept.toLowerCase(Locale.ROOT);
-    boolean json = accepted.contains("application/json") || accepted.contains("*/*");
-    boolean stream = accepted.contains(EVENT_STREAM) || accepted.contains("*/*");
-    if (!json || !stream) {
+    if (!acceptsBoth(accept)) {
       return Response.status(406)
           .type(MediaType.APPLICATION_JSON)
           .entity(JsonRpc.error(null, -32600, "Not Acceptable: Accept must list application/json and text/event-stream").toString())
           .build();
     }
-    Reply reply = post.apply(stream);
+    Reply reply = post.apply(true);
     Response.ResponseBuilder r = Response.status(reply.status());
     if (reply.sessionId() != null) {
       r.header(SESSION, reply.sessionId());
@@ -131,6 +128,13 @@ public class GatewayResource {
       return r.type(EVENT_STREAM).header("Cache-Control", "no-cache").entity(GatewayService.sse(reply.messages())).build();
     }
     return r.type(MediaType.APPLICATION_JSON).entity(reply.messages().get(0).toString()).build();
+  }
+
+  /** Whether {@code accept} lists both application/json and text/event-stream (or any type), as MCP requires. */
+  static boolean acceptsBoth(String accept) {
+    String accepted = accept == null ? "" : accept.toLowerCase(Locale.ROOT);
+    boolean any = accepted.contains("*/*");
+    return (any || accepted.contains("application/json")) && (any || accepted.contains(EVENT_STREAM));
   }
 
   /** The answer to GET: no server-initiated stream is offered. */

@@ -62,7 +62,12 @@ public class GatewaySessions {
   private static final int CACHE_MAX = 50_000;
 
   /** A row as this replica last read it: the session, its key, and when it was last marked used ({@link System#nanoTime()}). */
-  private record Cached(Session session, UUID apiKeyId, long usedAt) {}
+  private record Cached(Session session, UUID apiKeyId, long usedAt) {
+    /** Whether it is this key's session on this connection (null: an aggregate session). */
+    boolean of(UUID key, UUID connectionId) {
+      return apiKeyId.equals(key) && Objects.equals(session.connectionId(), connectionId);
+    }
+  }
 
   private final DataSource db;
   private final GatewayConfig config;
@@ -171,24 +176,25 @@ public class GatewaySessions {
    */
   /** {@link #use} when it needs no statement (for an event loop): cached, and no touch due; else empty. */
   Optional<Session> usedLately(String id, UUID apiKeyId, UUID connectionId) {
-    return cache.peek(HexFormat.of().formatHex(hash(id)))
-        .filter(c -> c.apiKeyId().equals(apiKeyId) && Objects.equals(c.session().connectionId(), connectionId))
-        .filter(c -> System.nanoTime() - c.usedAt() < touchInterval().toNanos())
-        .map(Cached::session);
+    return cache.peek(HexFormat.of().formatHex(hash(id))).filter(c -> c.of(apiKeyId, connectionId) && usedLately(c)).map(Cached::session);
+  }
+
+  /** Used within the touch interval: live, and no write due. */
+  private boolean usedLately(Cached c) {
+    return System.nanoTime() - c.usedAt() < touchInterval().toNanos();
   }
 
   public Optional<Session> use(String id, UUID apiKeyId, UUID connectionId) {
     byte[] hash = hash(id);
     String key = HexFormat.of().formatHex(hash);
-    long touchNanos = touchInterval().toNanos();
     Optional<Cached> cached = cache.peek(key);
     if (cached.isPresent()) {
       Cached c = cached.get();
-      if (!c.apiKeyId().equals(apiKeyId) || !Objects.equals(c.session().connectionId(), connectionId)) {
+      if (!c.of(apiKeyId, connectionId)) {
         return Optional.empty();
       }
-      if (System.nanoTime() - c.usedAt() < touchNanos) {
-        return Optional.of(c.session()); // used within the touch interval: live, and no write due
+      if (usedLately(c)) {
+        return Optional.of(c.session());
       }
     }
     long generation = cache.generation();

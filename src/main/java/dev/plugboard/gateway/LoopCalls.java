@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plugboard.api.ApiGate;
 import dev.plugboard.api.Idempotency;
+import dev.plugboard.api.Ids;
 import dev.plugboard.api.RateLimiter;
 import dev.plugboard.api.ServiceTokens;
 import dev.plugboard.connection.ConnectionService;
@@ -37,9 +38,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The commonest gateway messages, a {@code tools/call} and the other requests in an open Streamable
@@ -60,11 +59,10 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 class LoopCalls {
 
-  /** The RoutingContext key of a call sent from the event loop and handed to the worker path. */
+  /** The RoutingContext key of a request sent from the event loop and handed to the worker path. */
   static final String SENT = "plugboard.gateway.sent";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern UUID_SHAPE = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final CallerLookup callers;
   private final RateLimiter limiter;
@@ -142,17 +140,14 @@ class LoopCalls {
     if (ctx.body() == null || ctx.body().length() <= 0 || req.getHeader("Origin") != null || req.getHeader(Idempotency.HEADER) != null) {
       return null; // no body read on the event loop; a browser's Origin and idempotency are the worker path's
     }
-    String accept = req.getHeader(HttpHeaders.ACCEPT);
-    String accepted = accept == null ? "" : accept.toLowerCase(Locale.ROOT);
-    boolean any = accepted.contains("*/*");
-    if (!(any || accepted.contains("application/json")) || !(any || accepted.contains(GatewayResource.EVENT_STREAM))) {
+    if (!GatewayResource.acceptsBoth(req.getHeader(HttpHeaders.ACCEPT))) {
       return null;
     }
     String sessionId = req.getHeader(GatewayResource.SESSION);
     String version = req.getHeader(GatewayResource.VERSION);
     String connection = ctx.pathParam("connection_id");
     String key = ServiceTokens.bearer(req.getHeader(HttpHeaders.AUTHORIZATION));
-    if (sessionId == null || (version != null && !McpClient.HANDSHAKE_VERSIONS.contains(version)) || connection == null || !UUID_SHAPE.matcher(connection).matches() || key == null) {
+    if (sessionId == null || (version != null && !McpClient.HANDSHAKE_VERSIONS.contains(version)) || !Ids.isUuid(connection) || key == null) {
       return null;
     }
     ObjectNode message = request(ctx.body().buffer());

@@ -347,9 +347,7 @@ public class McpClient {
             });
     SseEvents.Event first;
     try {
-      do {
-        first = events.next();
-      } while (first != null && (!first.type().equals("message") || first.data().isBlank()));
+      first = Upstream.firstMessage(events);
     } catch (OutboundFailure e) {
       return OnLoop.HAND_OVER;
     }
@@ -357,8 +355,7 @@ public class McpClient {
       return peek.ended() ? OnLoop.HAND_OVER : OnLoop.WAIT;
     }
     JsonNode message = JsonRpc.parseQuietly(first.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    boolean response = message != null && message.isObject() && !message.has("method") && JsonRpc.sameId(message.get("id"), id);
-    return response ? new OnLoop(new Exchange(message, List.of(), true, status), false) : OnLoop.HAND_OVER;
+    return Upstream.isResponseTo(message, id) ? new OnLoop(new Exchange(message, List.of(), true, status), false) : OnLoop.HAND_OVER;
   }
 
   /** Where the last whole event of an event stream ends (after its blank line), or -1. */

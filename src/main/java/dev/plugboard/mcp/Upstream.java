@@ -175,16 +175,27 @@ final class Upstream implements AutoCloseable {
    * otherwise null, with the event put back for {@link #drain}.
    */
   private static JsonNode firstIsTheResponse(SseEvents events, JsonNode id, String method) throws McpException, OutboundFailure {
-    SseEvents.Event first;
-    do {
-      first = events.next();
-    } while (first != null && (!first.type().equals("message") || first.data().isBlank()));
+    SseEvents.Event first = firstMessage(events);
     if (first == null) {
       return null;
     }
     events.pushBack(first);
     JsonNode msg = JsonRpc.parse(first.data().getBytes(StandardCharsets.UTF_8), method);
-    return msg.isObject() && !msg.has("method") && JsonRpc.sameId(msg.get("id"), id) ? msg : null;
+    return isResponseTo(msg, id) ? msg : null;
+  }
+
+  /** The next message event with data (other events skipped), or null at the end. */
+  static SseEvents.Event firstMessage(SseEvents events) throws OutboundFailure {
+    SseEvents.Event first;
+    do {
+      first = events.next();
+    } while (first != null && (!first.type().equals("message") || first.data().isBlank()));
+    return first;
+  }
+
+  /** Whether {@code msg} is the JSON-RPC response to request {@code id}. */
+  static boolean isResponseTo(JsonNode msg, JsonNode id) {
+    return msg != null && msg.isObject() && !msg.has("method") && JsonRpc.sameId(msg.get("id"), id);
   }
 
   /** Reads an open event stream until the response, handing everything else to {@code relay} as it comes. */

@@ -69,55 +69,45 @@ class LoopCallsTest {
 
   @Test
   void aCallInAnOpenSessionIsAnsweredOnTheEventLoopAfterItsRowIsCommitted() throws Exception {
-    Member m = Fixtures.newMember();
-    String conn = connection(m);
-    String session = open(m.key(), conn);
-    double answered = loopCalls("answered");
-    double handedOver = loopCalls("handed_over");
-    int before = runs.get();
-    long rows = rows(conn);
+    Agent a = Agent.opened(Map.of());
+    Counts before = Counts.now();
+    long rows = rows(a.conn());
 
-    Response r = post(m.key(), conn, session, call(5, null));
+    Response r = post(a.member().key(), a.conn(), a.session(), call(5, null));
     assertEquals(200, r.statusCode(), r.asString());
     JsonNode response = GatewayTest.answer(r);
     assertEquals(5, response.path("id").asInt(), r.asString());
-    assertEquals("run " + (before + 1), response.at("/result/content/0/text").asText());
+    assertEquals("run " + (before.runs() + 1), response.at("/result/content/0/text").asText());
     assertNotNull(r.header("X-RateLimit-Limit"), "the rate-limit headers of every API-key answer");
     assertNotNull(r.header("X-Request-Id"));
-    assertEquals(answered + 1, loopCalls("answered"), "served on the event loop");
-    assertEquals(handedOver, loopCalls("handed_over"));
+    assertEquals(before.answered() + 1, loopCalls("answered"), "served on the event loop");
+    assertEquals(before.handedOver(), loopCalls("handed_over"));
     // the row is committed before the answer is written, so it is there as soon as the answer is
-    assertEquals(rows + 1, rows(conn));
+    assertEquals(rows + 1, rows(a.conn()));
     String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-    assertTrue(metrics.contains("uri=\"/mcp/v1/connections/{connection_id}\"") && !metrics.contains(conn), "HTTP metrics by template, not by connection");
+    assertTrue(metrics.contains("uri=\"/mcp/v1/connections/{connection_id}\"") && !metrics.contains(a.conn()), "HTTP metrics by template, not by connection");
   }
 
   @Test
   void anAnswerThatStreamsANotificationFirstIsHandedOverAndTheToolRunsOnce() throws Exception {
-    Member m = Fixtures.newMember();
-    String conn = connection(m);
-    String session = open(m.key(), conn);
-    double answered = loopCalls("answered");
-    double handedOver = loopCalls("handed_over");
-    int before = runs.get();
+    Agent a = Agent.opened(Map.of());
+    Counts before = Counts.now();
 
-    Response r = post(m.key(), conn, session, call(6, "tok-6"));
+    Response r = post(a.member().key(), a.conn(), a.session(), call(6, "tok-6"));
     assertEquals(200, r.statusCode(), r.asString());
     assertTrue(r.contentType().startsWith("text/event-stream"), r.contentType());
     assertTrue(r.asString().contains("notifications/progress") && r.asString().contains("tok-6"), "the progress reaches the agent: " + r.asString());
-    assertEquals("run " + (before + 1), GatewayTest.answer(r).at("/result/content/0/text").asText());
-    assertEquals(before + 1, runs.get(), "handed over, not sent again");
-    assertEquals(handedOver + 1, loopCalls("handed_over"));
-    assertEquals(answered, loopCalls("answered"));
-    assertEquals("ok", activity(m, conn).get(0).path("outcome").asText());
+    assertEquals("run " + (before.runs() + 1), GatewayTest.answer(r).at("/result/content/0/text").asText());
+    assertEquals(before.runs() + 1, runs.get(), "handed over, not sent again");
+    assertEquals(before.handedOver() + 1, loopCalls("handed_over"));
+    assertEquals(before.answered(), loopCalls("answered"));
+    assertEquals("ok", activity(a.member(), a.conn()).get(0).path("outcome").asText());
   }
 
   @Test
   void aSessionTheServerEndedIsHandedOverAndEndsTheAgentsSession() throws Exception {
-    Member m = Fixtures.newMember();
-    String conn = connection(m);
-    String session = open(m.key(), conn);
-    String upstreamSession = (String) db.query("SELECT upstream_session_id FROM gateway_sessions WHERE connection_id = ?::uuid", conn).get(0).get(0);
+    Agent a = Agent.opened(Map.of());
+    String upstreamSession = (String) db.query("SELECT upstream_session_id FROM gateway_sessions WHERE connection_id = ?::uuid", a.conn()).get(0).get(0);
     HttpResponse<String> ended =
         HttpClient.newHttpClient()
             .send(
@@ -126,51 +116,61 @@ class LoopCallsTest {
     assertTrue(ended.statusCode() < 300, "the server ends its session: " + ended.statusCode());
     double handedOver = loopCalls("handed_over");
 
-    Response r = post(m.key(), conn, session, call(7, null));
+    Response r = post(a.member().key(), a.conn(), a.session(), call(7, null));
     assertEquals(404, r.statusCode(), r.asString());
     assertEquals("not_found", JSON.readTree(r.asString()).path("error").asText(), r.asString());
     assertEquals(handedOver + 1, loopCalls("handed_over"));
-    assertEquals(404, post(m.key(), conn, session, call(8, null)).statusCode(), "the agent's session ended with it");
+    assertEquals(404, post(a.member().key(), a.conn(), a.session(), call(8, null)).statusCode(), "the agent's session ended with it");
   }
 
   @Test
   void aRequestThatRecordsNothingIsAnsweredOnTheEventLoopAlone() throws Exception {
-    Member m = Fixtures.newMember();
-    String conn = Fixtures.create(m, Map.of("name", "listed", "server_url", upstream.url(), "provider", "user", "auth_method", "url", "allowed_tools", List.of("other")));
-    String session = open(m.key(), conn);
+    Agent a = Agent.opened(Map.of("allowed_tools", List.of("other")));
     double answered = loopCalls("answered");
 
-    Response list = post(m.key(), conn, session, "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/list\",\"params\":{}}");
+    Response list = post(a.member().key(), a.conn(), a.session(), "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/list\",\"params\":{}}");
     assertEquals(200, list.statusCode(), list.asString());
     assertEquals(0, GatewayTest.answer(list).at("/result/tools").size(), "the server's one tool is outside the allowlist: " + list.asString());
-    Response ping = post(m.key(), conn, session, "{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"ping\"}");
+    Response ping = post(a.member().key(), a.conn(), a.session(), "{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"ping\"}");
     assertEquals("p", GatewayTest.answer(ping).path("id").asText(), ping.asString());
     assertEquals(answered + 2, loopCalls("answered"));
-    assertEquals(0, activity(m, conn).size(), "neither records anything");
+    assertEquals(0, activity(a.member(), a.conn()).size(), "neither records anything");
   }
 
   @Test
   void aCallTheEventLoopCannotServeFromMemoryTakesTheWorkerPath() throws Exception {
-    Member m = Fixtures.newMember();
-    String conn = Fixtures.create(m, Map.of("name", "narrowed", "server_url", upstream.url(), "provider", "user", "auth_method", "url", "allowed_tools", List.of("other")));
-    String session = open(m.key(), conn);
+    Agent a = Agent.opened(Map.of("allowed_tools", List.of("other")));
     double answered = loopCalls("answered");
     double handedOver = loopCalls("handed_over");
 
-    Response r = post(m.key(), conn, session, call(9, null));
+    Response r = post(a.member().key(), a.conn(), a.session(), call(9, null));
     assertEquals(200, r.statusCode(), r.asString());
     assertEquals(-32602, JSON.readTree(r.asString()).at("/error/code").asInt(), "refused by the allowlist: " + r.asString());
-    Response unknown = post(m.key(), conn, "no-such-session", call(10, null));
+    Response unknown = post(a.member().key(), a.conn(), "no-such-session", call(10, null));
     assertEquals(404, unknown.statusCode(), unknown.asString());
     assertEquals(answered, loopCalls("answered"));
     assertEquals(handedOver, loopCalls("handed_over"), "nothing was sent from the event loop");
-    assertEquals("refused", activity(m, conn).get(0).path("outcome").asText());
+    assertEquals("refused", activity(a.member(), a.conn()).get(0).path("outcome").asText());
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  private static String connection(Member m) {
-    return Fixtures.create(m, Map.of("name", "loop upstream", "server_url", upstream.url(), "provider", "user", "auth_method", "url"));
+  /** A member with a connection to the upstream (plus {@code extra} fields) and a session open on it. */
+  record Agent(Member member, String conn, String session) {
+    static Agent opened(Map<String, Object> extra) {
+      Member m = Fixtures.newMember();
+      Map<String, Object> fields = new java.util.HashMap<>(Map.of("name", "loop upstream", "server_url", upstream.url(), "provider", "user", "auth_method", "url"));
+      fields.putAll(extra);
+      String conn = Fixtures.create(m, fields);
+      return new Agent(m, conn, open(m.key(), conn));
+    }
+  }
+
+  /** The loop counters and the tool's runs before a step. */
+  record Counts(double answered, double handedOver, int runs) {
+    static Counts now() {
+      return new Counts(loopCalls("answered"), loopCalls("handed_over"), LoopCallsTest.runs.get());
+    }
   }
 
   private static String call(int id, String progressToken) {
